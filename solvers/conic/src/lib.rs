@@ -1,0 +1,40 @@
+//! # quadra-conic — a modelling layer over clarabel
+//!
+//! Build a conic program from scalar variables, affine expressions and cone
+//! constraints, solve it with [clarabel](https://clarabel.org), and read back the
+//! primal point, the dual of every block (the dual *matrix* of each LMI) and the
+//! solver's statistics:
+//!
+//! ```text
+//!   minimise  ½ xᵀPx + qᵀx + c
+//!   subject to  M_k(x) = M_k0 + Σᵢ xᵢ M_ki ⪰ 0   (LMIs, or ⪯ 0)
+//!               aᵀx + c ≥ 0,  aᵀx + c = 0,  ‖(a_jᵀx + c_j)_j‖₂ ≤ a₀ᵀx + c₀.
+//! ```
+//!
+//! clarabel's SDP path needs BLAS/LAPACK; they come from `quadra-lapack` (faer-backed,
+//! no system library). Outcomes other than *solved* are [`ConicError`]s that name
+//! what happened (infeasible, unbounded, iteration/time limit, numerical trouble).
+//!
+//! The SDPA sparse format (`.dat-s`, SDPLIB's format) is read by [`sdpa`].
+//!
+//! ## References
+//! - P. J. Goulart, Y. Chen, *Clarabel: An interior-point solver for conic programs
+//!   with quadratic objectives*, arXiv:2405.12762 (2024).
+//! - K. Fujisawa, M. Kojima, K. Nakata, *SDPA User's Manual*, B-308, Tokyo Tech (1998).
+
+// The faer-backed BLAS/LAPACK symbols clarabel links to.
+use quadra_lapack as _;
+
+mod error;
+mod expr;
+mod model;
+pub mod sdpa;
+mod settings;
+mod solution;
+mod solve;
+
+pub use error::{Accuracy, ConicError, Limit, Result};
+pub use expr::{LinExpr, SymAffine, Var};
+pub use model::{ConstraintId, Model};
+pub use settings::{SolverSettings, SolverSettingsBuilder};
+pub use solution::{Dual, IterationInfo, SolveStatus, Solution};

@@ -1,0 +1,16 @@
+//! # quadra
+//!
+//! Convex certificates and the statistical physics of learning, in Rust.
+//!
+//! This facade re-exports the solver crates so a user needs one dependency:
+//!
+//! | module | crate | what |
+//! |---|---|---|
+//! | [`core`] | `quadra-core` | shared linear algebra: symmetric eigen with bounds, verified PD checks, ensembles, quadrature, roots, fixed points |
+//! | [`conic`] | `quadra-conic` | conic modelling over clarabel (LMIs, SOC, nonneg), SDPA reader |
+//!
+//! BLAS/LAPACK for clarabel's SDP path come from `quadra-lapack` (faer-backed); no
+//! system library is needed.
+
+pub use quadra_conic as conic;
+pub use quadra_core as core;
