@@ -32,13 +32,23 @@ fn theta_cycle(n: usize) -> Result<(f64, u32, f64), quadra::conic::ConicError> {
 }
 
 fn main() {
-    println!("{:>4}  {:>14}  {:>14}  {:>9}  {:>5}  {:>8}", "n", "theta (SDP)", "closed form", "rel. err", "iters", "seconds");
+    println!(
+        "{:>4}  {:>14}  {:>14}  {:>9}  {:>5}  {:>8}",
+        "n", "theta (SDP)", "closed form", "rel. err", "iters", "seconds"
+    );
     for n in [5usize, 7, 8, 11, 16, 25, 40] {
         let c = (std::f64::consts::PI / n as f64).cos();
-        let exact = if n % 2 == 1 { n as f64 * c / (1.0 + c) } else { n as f64 / 2.0 };
+        let exact = if n % 2 == 1 {
+            n as f64 * c / (1.0 + c)
+        } else {
+            n as f64 / 2.0
+        };
         match theta_cycle(n) {
             Ok((v, it, s)) => {
-                println!("{n:>4}  {v:>14.10}  {exact:>14.10}  {:>9.1e}  {it:>5}  {s:>8.4}", (v - exact).abs() / exact)
+                println!(
+                    "{n:>4}  {v:>14.10}  {exact:>14.10}  {:>9.1e}  {it:>5}  {s:>8.4}",
+                    (v - exact).abs() / exact
+                )
             }
             Err(e) => println!("{n:>4}  failed: {e}"),
         }

@@ -25,24 +25,35 @@ fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mut time_limit = 120.0;
     if let Some(p) = args.iter().position(|a| a == "--time-limit") {
-        time_limit = args.get(p + 1).and_then(|s| s.parse().ok()).expect("--time-limit SECONDS");
+        time_limit = args
+            .get(p + 1)
+            .and_then(|s| s.parse().ok())
+            .expect("--time-limit SECONDS");
         args.drain(p..p + 2);
     }
-    let dir = std::env::var_os("QUADRA_SHARED").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared")).join("data/sdplib");
+    let dir = std::env::var_os("QUADRA_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared"))
+        .join("data/sdplib");
     let readme = std::fs::read_to_string(dir.join("README.md")).expect("SDPLIB README.md");
-    let settings = SolverSettings::builder().time_limit(time_limit).build().expect("settings");
-    println!("| problem | m | blocks | ours | SDPLIB | rel. diff | status | iterations | seconds |");
-    println!("|---|---:|---|---:|---:|---:|---|---:|---:|");
+    let settings = SolverSettings::builder()
+        .time_limit(time_limit)
+        .build()
+        .expect("settings");
+    println!("| problem | m | blocks | ours | SDPLIB | rel. diff | status | re-check | iterations | seconds |");
+    println!("|---|---:|---|---:|---:|---:|---|---|---:|---:|");
     for (name, optimum) in table(&readme) {
         if !args.is_empty() && !args.contains(&name) {
             continue;
         }
         let path = dir.join(format!("{name}.dat-s"));
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         let problem = match SdpaProblem::parse(&text) {
             Ok(p) => p,
             Err(e) => {
-                println!("| {name} | | | parse error: {e} | {optimum} | | | | |");
+                println!("| {name} | | | parse error: {e} | {optimum} | | | | | |");
                 continue;
             }
         };
@@ -65,14 +76,21 @@ fn main() {
                     .parse::<f64>()
                     .map(|t| format!("{:.1e}", (sol.objective - t).abs() / t.abs().max(1e-300)))
                     .unwrap_or_default();
+                let check = if sol.verified() {
+                    "passed".to_string()
+                } else {
+                    sol.verification.describe_failure()
+                };
                 println!(
-                    "| {name} | {m} | {blocks} | {:.7e} | {optimum} | {rel} | {} | {} | {secs:.2} |",
+                    "| {name} | {m} | {blocks} | {:.7e} | {optimum} | {rel} | {} | {check} | {} | {secs:.2} |",
                     sol.objective,
                     sol.status.as_str(),
                     sol.iterations
                 );
             }
-            Err(e) => println!("| {name} | {m} | {blocks} | — | {optimum} | | {e} | | {secs:.2} |"),
+            Err(e) => {
+                println!("| {name} | {m} | {blocks} | — | {optimum} | | {e} | | | {secs:.2} |")
+            }
         }
     }
 }

@@ -4,13 +4,20 @@ use std::io::Write;
 use std::process::{Command, Output};
 
 fn quadra(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quadra")).args(args).output().expect("run quadra")
+    Command::new(env!("CARGO_BIN_EXE_quadra"))
+        .args(args)
+        .output()
+        .expect("run quadra")
 }
 
 fn shared(path: &str) -> String {
-    let root = std::env::var("QUADRA_SHARED").unwrap_or_else(|_| format!("{}/../shared", env!("CARGO_MANIFEST_DIR")));
+    let root = std::env::var("QUADRA_SHARED")
+        .unwrap_or_else(|_| format!("{}/../shared", env!("CARGO_MANIFEST_DIR")));
     let p = format!("{root}/{path}");
-    assert!(std::path::Path::new(&p).exists(), "{p} missing (set QUADRA_SHARED)");
+    assert!(
+        std::path::Path::new(&p).exists(),
+        "{p} missing (set QUADRA_SHARED)"
+    );
     p
 }
 
@@ -18,22 +25,35 @@ fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("quadra-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
-    std::fs::File::create(&p).unwrap().write_all(contents.as_bytes()).unwrap();
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(contents.as_bytes())
+        .unwrap();
     p
 }
 
 #[test]
 fn bundled_example_solves_to_sqrt5_in_json() {
     let out = quadra(&["sdp", "examples/theta_c5.dat-s", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     let obj = v["objective"].as_f64().unwrap();
     assert!((obj - 5f64.sqrt()).abs() < 1e-7, "objective {obj}");
     assert_eq!(v["status"], "solved");
     assert!(v["iterations"].as_u64().unwrap() > 0);
     assert!(v["seconds"].as_f64().unwrap() >= 0.0);
     // Nothing but JSON on stdout, and no progress on a non-terminal stderr.
-    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -41,17 +61,30 @@ fn text_output_names_status_and_objective() {
     let out = quadra(&["sdp", "examples/theta_c5.dat-s"]);
     assert_eq!(out.status.code(), Some(0));
     let s = String::from_utf8(out.stdout).unwrap();
-    assert!(s.contains("status") && s.contains("solved") && s.contains("2.2360679"), "{s}");
+    assert!(
+        s.contains("status") && s.contains("solved") && s.contains("2.2360679"),
+        "{s}"
+    );
 }
 
 #[test]
 fn infeasible_problems_exit_2_with_status() {
-    let out = quadra(&["sdp", &shared("data/sdplib/infp1.dat-s"), "--format", "json"]);
+    let out = quadra(&[
+        "sdp",
+        &shared("data/sdplib/infp1.dat-s"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "primal_infeasible");
     assert!(String::from_utf8_lossy(&out.stderr).contains("primal infeasible"));
-    let out = quadra(&["sdp", &shared("data/sdplib/infd1.dat-s"), "--format", "json"]);
+    let out = quadra(&[
+        "sdp",
+        &shared("data/sdplib/infd1.dat-s"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "dual_infeasible");
@@ -62,7 +95,11 @@ fn malformed_input_exits_1_naming_the_line() {
     let cases = [
         ("truncated.dat-s", "2\n1\n", "line 3"),
         ("zero-block.dat-s", "1\n2\n{3, 0}\n1.0\n", "line 3"),
-        ("non-numeric.dat-s", "\"comment\n1\n1\n2\n1.0\n0 1 1 1 1.0\n1 1 x 1 1.0\n", "line 7"),
+        (
+            "non-numeric.dat-s",
+            "\"comment\n1\n1\n2\n1.0\n0 1 1 1 1.0\n1 1 x 1 1.0\n",
+            "line 7",
+        ),
         ("wrong-count.dat-s", "2\n1\n2\n1.0 2.0 3.0\n", "line 4"),
     ];
     for (name, text, needle) in cases {

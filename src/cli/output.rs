@@ -58,12 +58,9 @@ pub struct Progress {
 impl Progress {
     /// Progress for the current process (enabled iff stderr is a terminal).
     pub fn for_stderr() -> Self {
-        Progress { enabled: std::io::stderr().is_terminal() }
-    }
-
-    /// Whether anything will be drawn.
-    pub fn enabled(self) -> bool {
-        self.enabled
+        Progress {
+            enabled: std::io::stderr().is_terminal(),
+        }
     }
 
     /// Overwrites the current status line.

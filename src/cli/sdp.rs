@@ -43,6 +43,8 @@ struct Report {
     r_prim: Option<f64>,
     r_dual: Option<f64>,
     gap_rel: Option<f64>,
+    verified: bool,
+    verification: Option<quadra_conic::Verification>,
     message: Option<String>,
 }
 
@@ -60,9 +62,14 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
     let path = args.file.display().to_string();
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::BadInput(anyhow!("cannot read {path}: {e}")))?;
-    let problem = SdpaProblem::parse(&text).map_err(|e| CliError::BadInput(anyhow!("{path}: {e}")))?;
-    let built = problem.to_model().map_err(|e| CliError::BadInput(anyhow!("{path}: {e}")))?;
-    let mut builder = SolverSettings::builder().max_iter(args.max_iter).tol_gap_rel(args.tol_gap_rel);
+    let problem =
+        SdpaProblem::parse(&text).map_err(|e| CliError::BadInput(anyhow!("{path}: {e}")))?;
+    let built = problem
+        .to_model()
+        .map_err(|e| CliError::BadInput(anyhow!("{path}: {e}")))?;
+    let mut builder = SolverSettings::builder()
+        .max_iter(args.max_iter)
+        .tol_gap_rel(args.tol_gap_rel);
     if let Some(t) = args.time_limit {
         builder = builder.time_limit(t);
     }
@@ -100,6 +107,8 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
         r_prim: None,
         r_dual: None,
         gap_rel: None,
+        verified: false,
+        verification: None,
         message: None,
     };
     let outcome = match &result {
@@ -111,7 +120,26 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
             report.r_prim = Some(sol.r_prim);
             report.r_dual = Some(sol.r_dual);
             report.gap_rel = Some(sol.gap_rel);
-            Ok(())
+            report.verified = sol.verified();
+            report.verification = Some(sol.verification.clone());
+            if sol.verified() {
+                Ok(())
+            } else {
+                // clarabel said solved, but the point fails the independent re-check:
+                // its objective is not an optimum, so this is a numerical failure.
+                let why = sol.verification.describe_failure();
+                report.status = "unverified".to_string();
+                report.message = Some(format!(
+                    "clarabel reported {}, but the re-check failed: {why}",
+                    sol.status.as_str()
+                ));
+                Err(CliError::Numerical(anyhow!(
+                    "{path}: clarabel reported {} after {} iterations, but the solution fails the a-posteriori re-check ({why}); the objective {:.9e} is not a verified optimum",
+                    sol.status.as_str(),
+                    sol.iterations,
+                    sol.objective
+                )))
+            }
         }
         Err(e) if e.is_numerical() => {
             report.status = status_name(e).to_string();
@@ -123,7 +151,8 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
     };
     match args.format {
         Format::Json => {
-            let json = serde_json::to_string_pretty(&report).map_err(|e| CliError::Numerical(e.into()))?;
+            let json =
+                serde_json::to_string_pretty(&report).map_err(|e| CliError::Numerical(e.into()))?;
             println!("{json}");
         }
         Format::Text => {
@@ -131,9 +160,13 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
             print_table(&[
                 ("file", report.file.clone()),
                 ("status", report.status.clone()),
+                ("verified", report.verified.to_string()),
                 ("objective", fmt_opt(report.objective)),
                 ("dual objective", fmt_opt(report.dual_objective)),
-                ("iterations", report.iterations.map_or("-".into(), |i| i.to_string())),
+                (
+                    "iterations",
+                    report.iterations.map_or("-".into(), |i| i.to_string()),
+                ),
                 ("seconds", format!("{:.3}", report.seconds)),
             ]);
         }

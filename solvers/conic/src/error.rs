@@ -25,28 +25,56 @@ pub enum ConicError {
     NonFinite { place: String, value: f64 },
     /// Shapes that do not fit together.
     #[error("dimension mismatch in {place}: expected {expected}, found {found}")]
-    DimensionMismatch { place: String, expected: usize, found: usize },
+    DimensionMismatch {
+        place: String,
+        expected: usize,
+        found: usize,
+    },
     /// A quadratic objective whose Hessian is not positive semidefinite.
     #[error("quadratic objective is not convex: its Hessian has eigenvalue {lambda_min:.3e} < 0")]
     NonConvexObjective { lambda_min: f64 },
     /// Invalid solver settings.
     #[error("invalid setting {name} = {value}: {expected}")]
-    InvalidSetting { name: &'static str, value: String, expected: &'static str },
+    InvalidSetting {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     /// clarabel refused the assembled data.
     #[error("clarabel rejected the problem data: {0}")]
     Backend(String),
     /// The program has no feasible point (clarabel returned a certificate of primal infeasibility).
     #[error("primal infeasible{accuracy} after {iterations} iterations (infeasibility residual {residual:.2e})")]
-    PrimalInfeasible { iterations: u32, residual: f64, accuracy: Accuracy },
+    PrimalInfeasible {
+        iterations: u32,
+        residual: f64,
+        accuracy: Accuracy,
+    },
     /// The objective is unbounded below (certificate of dual infeasibility).
     #[error("dual infeasible (unbounded){accuracy} after {iterations} iterations (infeasibility residual {residual:.2e})")]
-    DualInfeasible { iterations: u32, residual: f64, accuracy: Accuracy },
+    DualInfeasible {
+        iterations: u32,
+        residual: f64,
+        accuracy: Accuracy,
+    },
     /// The iteration or time limit was hit before convergence.
     #[error("{limit} reached after {iterations} iterations: primal residual {r_prim:.2e}, dual residual {r_dual:.2e}, relative gap {gap_rel:.2e}")]
-    LimitReached { limit: Limit, iterations: u32, r_prim: f64, r_dual: f64, gap_rel: f64 },
+    LimitReached {
+        limit: Limit,
+        iterations: u32,
+        r_prim: f64,
+        r_dual: f64,
+        gap_rel: f64,
+    },
     /// The interior-point method stalled or hit a numerical error.
     #[error("numerical trouble ({what}) after {iterations} iterations: primal residual {r_prim:.2e}, dual residual {r_dual:.2e}, relative gap {gap_rel:.2e}")]
-    NumericalTrouble { what: &'static str, iterations: u32, r_prim: f64, r_dual: f64, gap_rel: f64 },
+    NumericalTrouble {
+        what: &'static str,
+        iterations: u32,
+        r_prim: f64,
+        r_dual: f64,
+        gap_rel: f64,
+    },
     /// Malformed SDPA (`.dat-s`) input.
     #[error("line {line}: {message}")]
     Sdpa { line: usize, message: String },

@@ -24,7 +24,10 @@ pub struct LinExpr {
 impl LinExpr {
     /// The constant expression `c`.
     pub fn constant(c: f64) -> Self {
-        LinExpr { terms: BTreeMap::new(), constant: c }
+        LinExpr {
+            terms: BTreeMap::new(),
+            constant: c,
+        }
     }
 
     /// `Σ coeffs[k] · vars[k]`.
@@ -156,7 +159,10 @@ pub struct SymAffine {
 impl SymAffine {
     /// The zero expression of dimension `n`.
     pub fn zeros(n: usize) -> Self {
-        SymAffine { dim: n, entries: BTreeMap::new() }
+        SymAffine {
+            dim: n,
+            entries: BTreeMap::new(),
+        }
     }
 
     /// Dimension `n` of the `n × n` expression.
@@ -209,16 +215,30 @@ impl SymAffine {
 
     /// Adds the symmetric matrix `m` (its upper triangle is read) to the constant part,
     /// at rows/columns `offset..offset + m.nrows()`.
-    pub fn add_constant_block(&mut self, offset: usize, m: quadra_core::MatRef<'_, f64>) -> &mut Self {
+    pub fn add_constant_block(
+        &mut self,
+        offset: usize,
+        m: quadra_core::MatRef<'_, f64>,
+    ) -> &mut Self {
         self.add_block(None, offset, m)
     }
 
     /// Adds `v · m` (upper triangle of `m` read) at rows/columns `offset..`.
-    pub fn add_term_block(&mut self, v: Var, offset: usize, m: quadra_core::MatRef<'_, f64>) -> &mut Self {
+    pub fn add_term_block(
+        &mut self,
+        v: Var,
+        offset: usize,
+        m: quadra_core::MatRef<'_, f64>,
+    ) -> &mut Self {
         self.add_block(Some(v), offset, m)
     }
 
-    fn add_block(&mut self, var: Option<Var>, offset: usize, m: quadra_core::MatRef<'_, f64>) -> &mut Self {
+    fn add_block(
+        &mut self,
+        var: Option<Var>,
+        offset: usize,
+        m: quadra_core::MatRef<'_, f64>,
+    ) -> &mut Self {
         for j in 0..m.ncols() {
             for i in 0..=j.min(m.nrows().saturating_sub(1)) {
                 let a = m[(i, j)];

@@ -32,9 +32,11 @@ pub mod sdpa;
 mod settings;
 mod solution;
 mod solve;
+pub mod verify;
 
 pub use error::{Accuracy, ConicError, Limit, Result};
 pub use expr::{LinExpr, SymAffine, Var};
 pub use model::{ConstraintId, Model};
 pub use settings::{SolverSettings, SolverSettingsBuilder};
-pub use solution::{Dual, IterationInfo, SolveStatus, Solution};
+pub use solution::{Dual, IterationInfo, Solution, SolveStatus};
+pub use verify::{Verification, VERIFY_TOL};

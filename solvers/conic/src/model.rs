@@ -100,7 +100,11 @@ impl Model {
     /// Sets a convex quadratic objective `min ½ xᵀPx + qᵀx + c`, with `P` given by its
     /// entries `(u, v, P_uv)` (each unordered pair once; repeated pairs add).
     /// Convexity is checked at solve time (`P ⪰ 0`).
-    pub fn minimize_quadratic(&mut self, linear: LinExpr, hessian: &[(Var, Var, f64)]) -> Result<()> {
+    pub fn minimize_quadratic(
+        &mut self,
+        linear: LinExpr,
+        hessian: &[(Var, Var, f64)],
+    ) -> Result<()> {
         self.check_expr(&linear, "objective")?;
         let mut h = BTreeMap::new();
         for &(u, v, a) in hessian {
@@ -122,7 +126,11 @@ impl Model {
                 self.check_var(v)?;
             }
             if j >= m.dim() {
-                return Err(ConicError::EntryOutOfRange { row: i, col: j, dim: m.dim() });
+                return Err(ConicError::EntryOutOfRange {
+                    row: i,
+                    col: j,
+                    dim: m.dim(),
+                });
             }
             check_finite(a, "LMI coefficient")?;
         }
@@ -164,7 +172,10 @@ impl Model {
         if v.0 < self.n_vars {
             Ok(())
         } else {
-            Err(ConicError::UnknownVariable { index: v.0, count: self.n_vars })
+            Err(ConicError::UnknownVariable {
+                index: v.0,
+                count: self.n_vars,
+            })
         }
     }
 
@@ -185,6 +196,9 @@ fn check_finite(a: f64, place: &str) -> Result<()> {
     if a.is_finite() {
         Ok(())
     } else {
-        Err(ConicError::NonFinite { place: place.to_string(), value: a })
+        Err(ConicError::NonFinite {
+            place: place.to_string(),
+            value: a,
+        })
     }
 }

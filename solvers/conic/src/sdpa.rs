@@ -77,12 +77,16 @@ pub struct SdpaModel {
 }
 
 fn err(line: usize, message: impl Into<String>) -> ConicError {
-    ConicError::Sdpa { line, message: message.into() }
+    ConicError::Sdpa {
+        line,
+        message: message.into(),
+    }
 }
 
 /// Splits a line into tokens, treating `,(){}` as blanks.
 fn tokens(line: &str) -> impl Iterator<Item = &str> {
-    line.split(|c: char| c.is_whitespace() || ",(){}".contains(c)).filter(|t| !t.is_empty())
+    line.split(|c: char| c.is_whitespace() || ",(){}".contains(c))
+        .filter(|t| !t.is_empty())
 }
 
 fn parse_f64(tok: &str, line: usize, what: &str) -> Result<f64> {
@@ -97,7 +101,12 @@ fn parse_f64(tok: &str, line: usize, what: &str) -> Result<f64> {
 }
 
 fn parse_int(tok: &str, line: usize, what: &str) -> Result<i64> {
-    tok.parse::<i64>().map_err(|_| err(line, format!("expected an integer for {what}, found '{tok}'")))
+    tok.parse::<i64>().map_err(|_| {
+        err(
+            line,
+            format!("expected an integer for {what}, found '{tok}'"),
+        )
+    })
 }
 
 /// Cursor over the non-comment lines, with 1-based line numbers.
@@ -114,17 +123,24 @@ impl<'a> Lines<'a> {
                 return Ok((k + 1, l));
             }
         }
-        Err(err(self.last + 1, format!("unexpected end of file: expected {what}")))
+        Err(err(
+            self.last + 1,
+            format!("unexpected end of file: expected {what}"),
+        ))
     }
 
     /// Reads numbers across lines until `count` have been read.
     fn numbers(&mut self, count: usize, what: &str) -> Result<Vec<(usize, String)>> {
         let mut out = Vec::with_capacity(count);
         while out.len() < count {
-            let (ln, l) = self.next_content(&format!("{} more value(s) of {what}", count - out.len()))?;
+            let (ln, l) =
+                self.next_content(&format!("{} more value(s) of {what}", count - out.len()))?;
             for t in tokens(l) {
                 if out.len() == count {
-                    return Err(err(ln, format!("too many values for {what}: expected {count}")));
+                    return Err(err(
+                        ln,
+                        format!("too many values for {what}: expected {count}"),
+                    ));
                 }
                 out.push((ln, t.to_string()));
             }
@@ -136,7 +152,10 @@ impl<'a> Lines<'a> {
 impl SdpaProblem {
     /// Parses SDPA sparse text. Errors name the offending line.
     pub fn parse(text: &str) -> Result<Self> {
-        let mut lines = Lines { inner: text.lines().enumerate().peekable(), last: 0 };
+        let mut lines = Lines {
+            inner: text.lines().enumerate().peekable(),
+            last: 0,
+        };
         // Skip the comment header.
         while let Some((_, l)) = lines.inner.peek() {
             let t = l.trim_start();
@@ -157,7 +176,10 @@ impl SdpaProblem {
         let (ln, l) = lines.next_content("the number of blocks")?;
         let nb = parse_int(tokens(l).next().unwrap_or(""), ln, "the number of blocks")?;
         if nb <= 0 {
-            return Err(err(ln, format!("the number of blocks must be positive, found {nb}")));
+            return Err(err(
+                ln,
+                format!("the number of blocks must be positive, found {nb}"),
+            ));
         }
         let nb = nb as usize;
         let mut blocks = Vec::with_capacity(nb);
@@ -182,7 +204,13 @@ impl SdpaProblem {
             }
             let toks: Vec<&str> = tokens(l).collect();
             if toks.len() < 5 {
-                return Err(err(ln, format!("expected 'matno blkno i j value', found {} field(s)", toks.len())));
+                return Err(err(
+                    ln,
+                    format!(
+                        "expected 'matno blkno i j value', found {} field(s)",
+                        toks.len()
+                    ),
+                ));
             }
             let matno = parse_int(toks[0], ln, "matno")?;
             let blkno = parse_int(toks[1], ln, "blkno")?;
@@ -198,10 +226,16 @@ impl SdpaProblem {
             let block = blkno as usize - 1;
             let dim = blocks[block].dim() as i64;
             if i < 1 || j < 1 || i > dim || j > dim {
-                return Err(err(ln, format!("entry ({i}, {j}) outside block {blkno} of size {dim}")));
+                return Err(err(
+                    ln,
+                    format!("entry ({i}, {j}) outside block {blkno} of size {dim}"),
+                ));
             }
             if matches!(blocks[block], BlockKind::Diagonal(_)) && i != j {
-                return Err(err(ln, format!("off-diagonal entry ({i}, {j}) in diagonal block {blkno}")));
+                return Err(err(
+                    ln,
+                    format!("off-diagonal entry ({i}, {j}) in diagonal block {blkno}"),
+                ));
             }
             let (i, j) = ((i.min(j) - 1) as usize, (i.max(j) - 1) as usize);
             let key = (matno as usize, block, i, j);
@@ -209,7 +243,13 @@ impl SdpaProblem {
                 Some(&p) => entries[p].value += value,
                 None => {
                     index.insert(key, entries.len());
-                    entries.push(Entry { matrix: matno as usize, block, i, j, value });
+                    entries.push(Entry {
+                        matrix: matno as usize,
+                        block,
+                        i,
+                        j,
+                        value,
+                    });
                 }
             }
         }
@@ -265,7 +305,11 @@ impl SdpaProblem {
             });
         }
         model.minimize(LinExpr::weighted_sum(&x, &self.c));
-        Ok(SdpaModel { model, x, blocks: ids })
+        Ok(SdpaModel {
+            model,
+            x,
+            blocks: ids,
+        })
     }
 }
 
@@ -274,7 +318,8 @@ mod tests {
     use super::*;
 
     /// The example of the SDPA manual / SDPLIB README.
-    pub(crate) const EXAMPLE: &str = "\"A sample problem.\n2 =mdim\n2 =nblocks\n{2, 2}\n10.0 20.0\n\
+    pub(crate) const EXAMPLE: &str =
+        "\"A sample problem.\n2 =mdim\n2 =nblocks\n{2, 2}\n10.0 20.0\n\
         0 1 1 1 1.0\n0 1 2 2 2.0\n0 2 1 1 3.0\n0 2 2 2 4.0\n1 1 1 1 1.0\n1 1 2 2 1.0\n\
         2 1 2 2 1.0\n2 2 1 1 5.0\n2 2 1 2 2.0\n2 2 2 2 6.0\n";
 
@@ -284,7 +329,11 @@ mod tests {
         assert_eq!(p.c, vec![10.0, 20.0]);
         assert_eq!(p.blocks, vec![BlockKind::Dense(2), BlockKind::Dense(2)]);
         assert_eq!(p.entries.len(), 10);
-        let e = p.entries.iter().find(|e| e.matrix == 2 && e.block == 1 && e.i == 0 && e.j == 1).unwrap();
+        let e = p
+            .entries
+            .iter()
+            .find(|e| e.matrix == 2 && e.block == 1 && e.i == 0 && e.j == 1)
+            .unwrap();
         assert_eq!(e.value, 2.0);
     }
 
@@ -316,7 +365,9 @@ mod tests {
         // Too few fields; NaN; off-diagonal entry in a diagonal block.
         assert!(line_of("1\n1\n2\n1.0\n1 1 1\n").1.contains("field"));
         assert!(line_of("1\n1\n2\n1.0\n1 1 1 1 nan\n").1.contains("finite"));
-        assert!(line_of("1\n1\n-2\n1.0\n1 1 1 2 1.0\n").1.contains("diagonal block"));
+        assert!(line_of("1\n1\n-2\n1.0\n1 1 1 2 1.0\n")
+            .1
+            .contains("diagonal block"));
         // Too many objective values on the line.
         assert!(line_of("1\n1\n2\n1.0 2.0\n").1.contains("too many"));
     }
@@ -326,6 +377,15 @@ mod tests {
         let p = SdpaProblem::parse("1\n1\n2\n1.0D+00\n1 1 2 1 2.5d0\n1 1 1 2 0.5\n").unwrap();
         assert_eq!(p.c, vec![1.0]);
         // (2,1) mirrored to (1,2) and summed with the explicit (1,2).
-        assert_eq!(p.entries, vec![Entry { matrix: 1, block: 0, i: 0, j: 1, value: 3.0 }]);
+        assert_eq!(
+            p.entries,
+            vec![Entry {
+                matrix: 1,
+                block: 0,
+                i: 0,
+                j: 1,
+                value: 3.0
+            }]
+        );
     }
 }

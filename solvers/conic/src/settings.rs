@@ -50,7 +50,9 @@ impl Default for SolverSettings {
 impl SolverSettings {
     /// A builder starting from the defaults.
     pub fn builder() -> SolverSettingsBuilder {
-        SolverSettingsBuilder { settings: SolverSettings::default() }
+        SolverSettingsBuilder {
+            settings: SolverSettings::default(),
+        }
     }
 
     /// Iteration limit.
@@ -96,20 +98,40 @@ macro_rules! setter {
 
 impl SolverSettingsBuilder {
     setter!(max_iter, u32, "Iteration limit (≥ 1).");
-    setter!(time_limit, f64, "Wall-clock limit in seconds (> 0, may be ∞).");
+    setter!(
+        time_limit,
+        f64,
+        "Wall-clock limit in seconds (> 0, may be ∞)."
+    );
     setter!(tol_gap_abs, f64, "Absolute duality-gap tolerance (> 0).");
     setter!(tol_gap_rel, f64, "Relative duality-gap tolerance (> 0).");
     setter!(tol_feas, f64, "Feasibility tolerance (> 0).");
-    setter!(tol_infeas_abs, f64, "Absolute infeasibility-certificate tolerance (> 0).");
-    setter!(tol_infeas_rel, f64, "Relative infeasibility-certificate tolerance (> 0).");
-    setter!(accept_reduced_accuracy, bool, "Accept clarabel's reduced-accuracy solutions.");
+    setter!(
+        tol_infeas_abs,
+        f64,
+        "Absolute infeasibility-certificate tolerance (> 0)."
+    );
+    setter!(
+        tol_infeas_rel,
+        f64,
+        "Relative infeasibility-certificate tolerance (> 0)."
+    );
+    setter!(
+        accept_reduced_accuracy,
+        bool,
+        "Accept clarabel's reduced-accuracy solutions."
+    );
     setter!(verbose, bool, "Print clarabel's iteration log to stdout.");
 
     /// Checks every value and returns the settings.
     pub fn build(self) -> Result<SolverSettings> {
         let s = self.settings;
         if s.max_iter == 0 {
-            return Err(ConicError::InvalidSetting { name: "max_iter", value: "0".into(), expected: "at least 1" });
+            return Err(ConicError::InvalidSetting {
+                name: "max_iter",
+                value: "0".into(),
+                expected: "at least 1",
+            });
         }
         if s.time_limit.is_nan() || s.time_limit <= 0.0 {
             return Err(ConicError::InvalidSetting {
@@ -127,7 +149,11 @@ impl SolverSettingsBuilder {
         ];
         for (name, v) in tols {
             if !(v.is_finite() && v > 0.0) {
-                return Err(ConicError::InvalidSetting { name, value: v.to_string(), expected: "a finite positive tolerance" });
+                return Err(ConicError::InvalidSetting {
+                    name,
+                    value: v.to_string(),
+                    expected: "a finite positive tolerance",
+                });
             }
         }
         Ok(s)

@@ -66,6 +66,8 @@ pub struct Solution {
     pub gap_rel: f64,
     /// Solve time in seconds (clarabel's timer).
     pub seconds: f64,
+    /// The a-posteriori re-check of `(x, z)` against the model (see [`crate::verify`]).
+    pub verification: crate::verify::Verification,
 }
 
 /// The dual of one constraint block.
@@ -78,6 +80,12 @@ pub enum Dual {
 }
 
 impl Solution {
+    /// Whether the solution passed the a-posteriori re-check; a solution that did not is
+    /// *not* an optimum, whatever clarabel's status says.
+    pub fn verified(&self) -> bool {
+        self.verification.passed()
+    }
+
     /// Value of a variable.
     pub fn value(&self, v: Var) -> f64 {
         self.x[v.index()]
@@ -91,7 +99,11 @@ impl Solution {
     fn range(&self, id: ConstraintId) -> std::ops::Range<usize> {
         let start = self.offsets[id.0];
         let d = self.block_dims[id.0];
-        let len = if self.block_is_psd[id.0] { d * (d + 1) / 2 } else { d };
+        let len = if self.block_is_psd[id.0] {
+            d * (d + 1) / 2
+        } else {
+            d
+        };
         start..start + len
     }
 
@@ -99,7 +111,10 @@ impl Solution {
     pub fn dual(&self, id: ConstraintId) -> Result<Dual> {
         let z = &self.z[self.range(id)];
         if self.block_is_psd[id.0] {
-            Ok(Dual::Matrix(quadra_core::svec::smat(z, self.block_dims[id.0])?))
+            Ok(Dual::Matrix(quadra_core::svec::smat(
+                z,
+                self.block_dims[id.0],
+            )?))
         } else {
             Ok(Dual::Vector(z.to_vec()))
         }
@@ -109,7 +124,10 @@ impl Solution {
     pub fn slack(&self, id: ConstraintId) -> Result<Dual> {
         let s = &self.s[self.range(id)];
         if self.block_is_psd[id.0] {
-            Ok(Dual::Matrix(quadra_core::svec::smat(s, self.block_dims[id.0])?))
+            Ok(Dual::Matrix(quadra_core::svec::smat(
+                s,
+                self.block_dims[id.0],
+            )?))
         } else {
             Ok(Dual::Vector(s.to_vec()))
         }

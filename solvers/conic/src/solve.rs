@@ -3,7 +3,7 @@
 use crate::error::{Accuracy, ConicError, Limit, Result};
 use crate::model::{Block, Model};
 use crate::settings::SolverSettings;
-use crate::solution::{IterationInfo, SolveStatus, Solution};
+use crate::solution::{IterationInfo, Solution, SolveStatus};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{DefaultSolver, IPSolver, SolverStatus, SupportedConeT};
 use quadra_core::svec::svec_index;
@@ -46,7 +46,12 @@ impl Rows {
 impl Model {
     pub(crate) fn assemble(&self) -> Result<Assembled> {
         let n = self.n_vars;
-        let mut rows = Rows { i: vec![], j: vec![], v: vec![], b: vec![] };
+        let mut rows = Rows {
+            i: vec![],
+            j: vec![],
+            v: vec![],
+            b: vec![],
+        };
         let mut cones = Vec::with_capacity(self.blocks.len());
         let mut offsets = Vec::with_capacity(self.blocks.len());
         for block in &self.blocks {
@@ -86,7 +91,14 @@ impl Model {
             q[v.index()] += c;
         }
         let p = self.hessian_csc()?;
-        Ok(Assembled { p, q, a, b: rows.b, cones, offsets })
+        Ok(Assembled {
+            p,
+            q,
+            a,
+            b: rows.b,
+            cones,
+            offsets,
+        })
     }
 
     /// `P` as an upper-triangular CSC matrix, after checking `P ⪰ 0`.
@@ -105,7 +117,9 @@ impl Model {
         let lmin = quadra_core::spectral::lambda_min(dense.as_ref())?;
         // Allow round-off-sized negativity: PSD up to the certified interval's upper end.
         if lmin.upper < 0.0 {
-            return Err(ConicError::NonConvexObjective { lambda_min: lmin.value });
+            return Err(ConicError::NonConvexObjective {
+                lambda_min: lmin.value,
+            });
         }
         let (mut ii, mut jj, mut vv) = (vec![], vec![], vec![]);
         for (&(i, j), &a) in &self.hessian {
@@ -132,8 +146,15 @@ impl Model {
         F: FnMut(&IterationInfo) + Send + Sync + 'static,
     {
         let data = self.assemble()?;
-        let mut solver = DefaultSolver::new(&data.p, &data.q, &data.a, &data.b, &data.cones, settings.to_clarabel())
-            .map_err(|e| ConicError::Backend(e.to_string()))?;
+        let mut solver = DefaultSolver::new(
+            &data.p,
+            &data.q,
+            &data.a,
+            &data.b,
+            &data.cones,
+            settings.to_clarabel(),
+        )
+        .map_err(|e| ConicError::Backend(e.to_string()))?;
         solver.set_termination_callback(move |info: &clarabel::solver::DefaultInfo<f64>| {
             observer(&IterationInfo {
                 iteration: info.iterations,
@@ -150,21 +171,33 @@ impl Model {
         let info = &solver.info;
         let status = match sol.status {
             SolverStatus::Solved => SolveStatus::Solved,
-            SolverStatus::AlmostSolved if settings.accept_reduced_accuracy => SolveStatus::AlmostSolved,
+            SolverStatus::AlmostSolved if settings.accept_reduced_accuracy => {
+                SolveStatus::AlmostSolved
+            }
             other => return Err(status_error(other, info)),
         };
         let constant = self.objective.constant;
+        let verification = self.verify_point(&data, &sol.x, &sol.z, sol.obj_val, sol.obj_val_dual);
         Ok(Solution {
+            verification,
             status,
             x: sol.x.clone(),
             z: sol.z.clone(),
             s: sol.s.clone(),
             offsets: data.offsets,
-            block_dims: self.blocks.iter().map(|b| match b {
-                Block::Psd(m) => m.dim(),
-                other => other.rows(),
-            }).collect(),
-            block_is_psd: self.blocks.iter().map(|b| matches!(b, Block::Psd(_))).collect(),
+            block_dims: self
+                .blocks
+                .iter()
+                .map(|b| match b {
+                    Block::Psd(m) => m.dim(),
+                    other => other.rows(),
+                })
+                .collect(),
+            block_is_psd: self
+                .blocks
+                .iter()
+                .map(|b| matches!(b, Block::Psd(_)))
+                .collect(),
             objective: sol.obj_val + constant,
             dual_objective: sol.obj_val_dual + constant,
             iterations: sol.iterations,
@@ -180,18 +213,42 @@ fn status_error(status: SolverStatus, info: &clarabel::solver::DefaultInfo<f64>)
     let iterations = info.iterations;
     let (r_prim, r_dual, gap_rel) = (info.res_primal, info.res_dual, info.gap_rel);
     match status {
-        SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => ConicError::PrimalInfeasible {
+        SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
+            ConicError::PrimalInfeasible {
+                iterations,
+                residual: info.res_primal_inf,
+                accuracy: if status == SolverStatus::PrimalInfeasible {
+                    Accuracy::Full
+                } else {
+                    Accuracy::Reduced
+                },
+            }
+        }
+        SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => {
+            ConicError::DualInfeasible {
+                iterations,
+                residual: info.res_dual_inf,
+                accuracy: if status == SolverStatus::DualInfeasible {
+                    Accuracy::Full
+                } else {
+                    Accuracy::Reduced
+                },
+            }
+        }
+        SolverStatus::MaxIterations => ConicError::LimitReached {
+            limit: Limit::Iterations,
             iterations,
-            residual: info.res_primal_inf,
-            accuracy: if status == SolverStatus::PrimalInfeasible { Accuracy::Full } else { Accuracy::Reduced },
+            r_prim,
+            r_dual,
+            gap_rel,
         },
-        SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => ConicError::DualInfeasible {
+        SolverStatus::MaxTime => ConicError::LimitReached {
+            limit: Limit::Time,
             iterations,
-            residual: info.res_dual_inf,
-            accuracy: if status == SolverStatus::DualInfeasible { Accuracy::Full } else { Accuracy::Reduced },
+            r_prim,
+            r_dual,
+            gap_rel,
         },
-        SolverStatus::MaxIterations => ConicError::LimitReached { limit: Limit::Iterations, iterations, r_prim, r_dual, gap_rel },
-        SolverStatus::MaxTime => ConicError::LimitReached { limit: Limit::Time, iterations, r_prim, r_dual, gap_rel },
         SolverStatus::AlmostSolved => ConicError::NumericalTrouble {
             what: "only reduced accuracy reached",
             iterations,
@@ -213,6 +270,12 @@ fn status_error(status: SolverStatus, info: &clarabel::solver::DefaultInfo<f64>)
             r_dual,
             gap_rel,
         },
-        _ => ConicError::NumericalTrouble { what: "solver stopped without a result", iterations, r_prim, r_dual, gap_rel },
+        _ => ConicError::NumericalTrouble {
+            what: "solver stopped without a result",
+            iterations,
+            r_prim,
+            r_dual,
+            gap_rel,
+        },
     }
 }

@@ -42,18 +42,26 @@ fn lambda_max_as_an_sdp() {
         let mut m = Model::new();
         let t = m.add_var();
         let mut lmi = SymAffine::zeros(n);
-        lmi.add_identity_term(t, 1.0).add_constant_block(0, (-&a).as_ref());
+        lmi.add_identity_term(t, 1.0)
+            .add_constant_block(0, (-&a).as_ref());
         let id = m.add_psd(lmi).unwrap();
         m.minimize(t.into());
         let sol = m.solve(&settings()).unwrap();
         let exact = quadra_core::spectral::lambda_max(a.as_ref()).unwrap().value;
-        assert!((sol.objective - exact).abs() < VALUE_TOL * (1.0 + exact.abs()), "n={n}: {} vs {exact}", sol.objective);
+        assert!(
+            (sol.objective - exact).abs() < VALUE_TOL * (1.0 + exact.abs()),
+            "n={n}: {} vs {exact}",
+            sol.objective
+        );
         assert!((sol.dual_objective - exact).abs() < VALUE_TOL * (1.0 + exact.abs()));
         // Dual: Z ⪰ 0, tr Z = 1, ⟨Z, tI − A⟩ = 0, and ⟨Z, A⟩ = λ_max.
         let z = dual_matrix(sol.dual(id).unwrap());
         let tr: f64 = (0..n).map(|i| z[(i, i)]).sum();
         assert!((tr - 1.0).abs() < 1e-6, "trace {tr}");
-        let za: f64 = (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).map(|(i, j)| z[(i, j)] * a[(i, j)]).sum();
+        let za: f64 = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| z[(i, j)] * a[(i, j)])
+            .sum();
         assert!((za - exact).abs() < 1e-6, "<Z,A> = {za}, λ_max = {exact}");
         let zmin = quadra_core::spectral::lambda_min(z.as_ref()).unwrap().value;
         assert!(zmin > -1e-7, "dual not PSD: {zmin}");
@@ -82,8 +90,16 @@ fn lovasz_theta_of_cycles() {
         m.minimize(lambda.into());
         let sol = m.solve(&settings()).unwrap();
         let c = (std::f64::consts::PI / n as f64).cos();
-        let exact = if n % 2 == 1 { n as f64 * c / (1.0 + c) } else { n as f64 / 2.0 };
-        assert!((sol.objective - exact).abs() < VALUE_TOL * exact, "C{n}: {} vs {exact}", sol.objective);
+        let exact = if n % 2 == 1 {
+            n as f64 * c / (1.0 + c)
+        } else {
+            n as f64 / 2.0
+        };
+        assert!(
+            (sol.objective - exact).abs() < VALUE_TOL * exact,
+            "C{n}: {} vs {exact}",
+            sol.objective
+        );
     }
 }
 
@@ -95,7 +111,8 @@ fn projection_onto_the_orthant_as_a_qp() {
     let x = m.add_vars(a.len());
     let lin = LinExpr::weighted_sum(&x, &a.map(|v| -v));
     let hess: Vec<_> = x.iter().map(|&v| (v, v, 1.0)).collect();
-    m.minimize_quadratic(lin + 0.5 * a.iter().map(|v| v * v).sum::<f64>(), &hess).unwrap();
+    m.minimize_quadratic(lin + 0.5 * a.iter().map(|v| v * v).sum::<f64>(), &hess)
+        .unwrap();
     let id = m.add_nonneg(x.iter().map(|&v| v.into()).collect()).unwrap();
     let sol = m.solve(&settings()).unwrap();
     for (k, &v) in x.iter().enumerate() {
@@ -104,7 +121,10 @@ fn projection_onto_the_orthant_as_a_qp() {
     let expected_obj: f64 = a.iter().map(|v| 0.5 * v.min(0.0).powi(2)).sum();
     assert!((sol.objective - expected_obj).abs() < 1e-6);
     match sol.dual(id).unwrap() {
-        Dual::Vector(z) => z.iter().zip(a).for_each(|(z, a)| assert!((z - (-a).max(0.0)).abs() < 1e-6)),
+        Dual::Vector(z) => z
+            .iter()
+            .zip(a)
+            .for_each(|(z, a)| assert!((z - (-a).max(0.0)).abs() < 1e-6)),
         Dual::Matrix(_) => panic!("expected a vector dual"),
     }
 }
@@ -117,8 +137,10 @@ fn distance_to_a_hyperplane_as_an_socp() {
     let mut m = Model::new();
     let t = m.add_var();
     let x = m.add_vars(a.len());
-    m.add_soc(t.into(), x.iter().zip(a).map(|(&v, a)| v - a).collect()).unwrap();
-    m.add_eq(vec![LinExpr::weighted_sum(&x, &[1.0; 4]) - 1.0]).unwrap();
+    m.add_soc(t.into(), x.iter().zip(a).map(|(&v, a)| v - a).collect())
+        .unwrap();
+    m.add_eq(vec![LinExpr::weighted_sum(&x, &[1.0; 4]) - 1.0])
+        .unwrap();
     m.minimize(t.into());
     let sol = m.solve(&settings()).unwrap();
     let exact = (a.iter().sum::<f64>() - 1.0).abs() / n.sqrt();
@@ -132,7 +154,9 @@ fn infeasible_and_unbounded_programs_are_errors_that_say_so() {
     let mut m = Model::new();
     let x = m.add_var();
     let mut lmi = SymAffine::zeros(2);
-    lmi.add_term_entry(x, 0, 0, 1.0).add_term_entry(x, 1, 1, -1.0).add_constant_entry(0, 1, 1.0);
+    lmi.add_term_entry(x, 0, 0, 1.0)
+        .add_term_entry(x, 1, 1, -1.0)
+        .add_constant_entry(0, 1, 1.0);
     m.add_psd(lmi).unwrap();
     m.minimize(x.into());
     let e = m.solve(&settings()).unwrap_err();
@@ -156,12 +180,16 @@ fn iteration_limit_is_reported_with_residuals() {
     let mut m = Model::new();
     let t = m.add_var();
     let mut lmi = SymAffine::zeros(12);
-    lmi.add_identity_term(t, 1.0).add_constant_block(0, (-&a).as_ref());
+    lmi.add_identity_term(t, 1.0)
+        .add_constant_block(0, (-&a).as_ref());
     m.add_psd(lmi).unwrap();
     m.minimize(t.into());
     let s = SolverSettings::builder().max_iter(2).build().unwrap();
     let e = m.solve(&s).unwrap_err();
-    assert!(matches!(e, ConicError::LimitReached { iterations: 2, .. }), "{e}");
+    assert!(
+        matches!(e, ConicError::LimitReached { iterations: 2, .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("iteration limit"));
 }
 
@@ -172,15 +200,31 @@ fn malformed_models_are_rejected() {
     let mut other = Model::new();
     let _ = other.add_vars(3);
     let foreign = other.add_var();
-    assert!(matches!(m.add_nonneg(vec![foreign.into()]), Err(ConicError::UnknownVariable { index: 3, count: 1 })));
-    assert!(matches!(m.add_nonneg(vec![x * f64::NAN]), Err(ConicError::NonFinite { .. })));
+    assert!(matches!(
+        m.add_nonneg(vec![foreign.into()]),
+        Err(ConicError::UnknownVariable { index: 3, count: 1 })
+    ));
+    assert!(matches!(
+        m.add_nonneg(vec![x * f64::NAN]),
+        Err(ConicError::NonFinite { .. })
+    ));
     let mut lmi = SymAffine::zeros(2);
     lmi.add_term_entry(x, 0, 2, 1.0);
-    assert!(matches!(m.add_psd(lmi), Err(ConicError::EntryOutOfRange { .. })));
+    assert!(matches!(
+        m.add_psd(lmi),
+        Err(ConicError::EntryOutOfRange { .. })
+    ));
     // A concave quadratic objective.
-    m.minimize_quadratic(LinExpr::default(), &[(x, x, -1.0)]).unwrap();
+    m.minimize_quadratic(LinExpr::default(), &[(x, x, -1.0)])
+        .unwrap();
     m.add_nonneg(vec![x.into()]).unwrap();
-    assert!(matches!(m.solve(&settings()), Err(ConicError::NonConvexObjective { .. })));
+    assert!(matches!(
+        m.solve(&settings()),
+        Err(ConicError::NonConvexObjective { .. })
+    ));
     assert!(SolverSettings::builder().tol_feas(0.0).build().is_err());
-    assert!(SolverSettings::builder().time_limit(f64::NAN).build().is_err());
+    assert!(SolverSettings::builder()
+        .time_limit(f64::NAN)
+        .build()
+        .is_err());
 }

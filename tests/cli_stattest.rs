@@ -1,0 +1,131 @@
+//! The `quadra mmd` / `quadra hsic` contract: JSON fields, exit codes, errors naming the line,
+//! determinism for a seed, `--plot`.
+
+use std::io::Write;
+use std::process::{Command, Output};
+
+fn quadra(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quadra"))
+        .args(args)
+        .output()
+        .expect("run quadra")
+}
+
+fn temp_file(name: &str, contents: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("quadra-cli-stattest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(contents.as_bytes())
+        .unwrap();
+    p.display().to_string()
+}
+
+/// A deterministic 2-column series: a sine with a phase, plus `shift`.
+fn series_csv(n: usize, phase: f64, shift: f64, header: bool) -> String {
+    let mut s = String::new();
+    if header {
+        s.push_str("a,b\n");
+    }
+    for t in 0..n {
+        let u = t as f64 * 0.61 + phase;
+        s.push_str(&format!("{},{}\n", u.sin() + shift, (1.7 * u).cos()));
+    }
+    s
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+#[test]
+fn mmd_json_has_the_contract_fields_and_detects_a_shift() {
+    let x = temp_file("x.csv", &series_csv(80, 0.0, 0.0, true));
+    let y = temp_file("y_shift.csv", &series_csv(60, 0.3, 2.0, false));
+    let v = json(&quadra(&[
+        "mmd", &x, &y, "--format", "json", "--n-boot", "199", "--seed", "3",
+    ]));
+    for key in [
+        "statistic", "p_value", "reject", "alpha", "bootstrap", "n_boot", "block", "bandwidth",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["reject"], true);
+    assert_eq!(v["bootstrap"], "wild");
+    assert_eq!(v["n_boot"], 199);
+    assert!(v["p_value"].as_f64().unwrap() <= 0.01);
+    assert!(v["block"].as_f64().unwrap() >= 1.0);
+    assert!(v["bandwidth"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn permutation_fixed_block_bandwidth_and_determinism() {
+    let x = temp_file("xp.csv", &series_csv(50, 0.0, 0.0, false));
+    let y = temp_file("yp.csv", &series_csv(50, 1.1, 0.0, false));
+    let args = [
+        "mmd", &x, &y, "--format", "json", "--bootstrap", "permutation", "--kernel", "laplace",
+        "--bandwidth", "0.7", "--n-boot", "99", "--seed", "5",
+    ];
+    let a = json(&quadra(&args));
+    let b = json(&quadra(&args));
+    assert_eq!(a, b);
+    assert_eq!(a["bootstrap"], "permutation");
+    assert!(a["block"].is_null());
+    assert_eq!(a["bandwidth"].as_f64(), Some(0.7));
+    let w = json(&quadra(&[
+        "mmd", &x, &y, "--format", "json", "--block", "4.5", "--n-boot", "99",
+    ]));
+    assert_eq!(w["block"].as_f64(), Some(4.5));
+}
+
+#[test]
+fn hsic_detects_dependence_and_plots() {
+    let x = temp_file("hx.csv", &series_csv(90, 0.0, 0.0, false));
+    // y_t = first column of x squared: dependent.
+    let y: String = (0..90)
+        .map(|t| format!("{}\n", (t as f64 * 0.61).sin().powi(2)))
+        .collect();
+    let y = temp_file("hy.csv", &y);
+    let svg = temp_file("null.svg", "");
+    let v = json(&quadra(&[
+        "hsic", &x, &y, "--format", "json", "--n-boot", "199", "--plot", &svg,
+    ]));
+    assert_eq!(v["reject"], true);
+    assert_eq!(v["bandwidth"].as_array().map(|a| a.len()), Some(2));
+    let pic = std::fs::read_to_string(&svg).unwrap();
+    assert!(pic.starts_with("<svg") && pic.contains("stroke=\"red\"") && pic.contains("</svg>"));
+}
+
+#[test]
+fn malformed_csv_exits_1_naming_the_line() {
+    let good = temp_file("good.csv", &series_csv(20, 0.0, 0.0, false));
+    let cases = [
+        ("ragged.csv", "1,2\n3,4\n5\n", "line 3"),
+        ("nan.csv", "x,y\n1,2\nNaN,4\n", "line 3"),
+        ("empty.csv", "", "empty"),
+        ("text.csv", "1,2\n3,abc\n", "line 2"),
+    ];
+    for (name, body, needle) in cases {
+        let bad = temp_file(name, body);
+        let out = quadra(&["mmd", &good, &bad]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle) && err.contains(name), "{name}: {err}");
+    }
+    let one_col = temp_file("one.csv", "1\n2\n3\n4\n");
+    let out = quadra(&["mmd", &good, &one_col]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = quadra(&["hsic", &good, &one_col]);
+    assert_eq!(out.status.code(), Some(1), "HSIC with unequal lengths");
+    let out = quadra(&["mmd", &good, &good, "--block", "-3"]);
+    // Rejected by the argument parser (clap's usage-error exit), naming the option.
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--block"));
+}
