@@ -46,6 +46,7 @@ fn bundled_example_solves_to_sqrt5_in_json() {
     let obj = v["objective"].as_f64().unwrap();
     assert!((obj - 5f64.sqrt()).abs() < 1e-7, "objective {obj}");
     assert_eq!(v["status"], "solved");
+    assert_eq!(v["verified"], true);
     assert!(v["iterations"].as_u64().unwrap() > 0);
     assert!(v["seconds"].as_f64().unwrap() >= 0.0);
     // Nothing but JSON on stdout, and no progress on a non-terminal stderr.
@@ -88,6 +89,24 @@ fn infeasible_problems_exit_2_with_status() {
     assert_eq!(out.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], "dual_infeasible");
+}
+
+/// clarabel stops with "solved" on control1 at a point whose dual matrix is not PSD; the
+/// CLI must not print that objective as an optimum.
+#[test]
+fn a_solved_claim_that_fails_the_re_check_exits_2() {
+    let out = quadra(&[
+        "sdp",
+        &shared("data/sdplib/control1.dat-s"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "unverified");
+    assert_eq!(v["verified"], false);
+    assert!(v["verification"]["dual_infeasibility"].as_f64().unwrap() > 1e-4);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("re-check"));
 }
 
 #[test]
