@@ -265,43 +265,39 @@ impl SdpaProblem {
     pub fn to_model(&self) -> Result<SdpaModel> {
         let mut model = Model::new();
         let x = model.add_vars(self.c.len());
-        let mut dense: Vec<Option<SymAffine>> = Vec::with_capacity(self.blocks.len());
-        let mut diag: Vec<Option<Vec<LinExpr>>> = Vec::with_capacity(self.blocks.len());
-        for b in &self.blocks {
-            match *b {
-                BlockKind::Dense(n) => {
-                    dense.push(Some(SymAffine::zeros(n)));
-                    diag.push(None);
-                }
-                BlockKind::Diagonal(n) => {
-                    dense.push(None);
-                    diag.push(Some(vec![LinExpr::default(); n]));
-                }
-            }
+        /// A block under construction: an LMI or a diagonal block (an orthant).
+        enum Building {
+            Dense(SymAffine),
+            Diagonal(Vec<LinExpr>),
         }
+        let mut building: Vec<Building> = self
+            .blocks
+            .iter()
+            .map(|b| match *b {
+                BlockKind::Dense(n) => Building::Dense(SymAffine::zeros(n)),
+                BlockKind::Diagonal(n) => Building::Diagonal(vec![LinExpr::default(); n]),
+            })
+            .collect();
         for e in &self.entries {
             // X = Σ Fᵢ xᵢ − F₀: F₀ enters with a minus sign.
-            if let Some(s) = dense[e.block].as_mut() {
-                if e.matrix == 0 {
+            match &mut building[e.block] {
+                Building::Dense(s) if e.matrix == 0 => {
                     s.add_constant_entry(e.i, e.j, -e.value);
-                } else {
+                }
+                Building::Dense(s) => {
                     s.add_term_entry(x[e.matrix - 1], e.i, e.j, e.value);
                 }
-            } else if let Some(d) = diag[e.block].as_mut() {
-                let expr = &mut d[e.i];
-                if e.matrix == 0 {
-                    expr.constant -= e.value;
-                } else {
-                    expr.add_term(x[e.matrix - 1], e.value);
+                Building::Diagonal(d) if e.matrix == 0 => d[e.i].constant -= e.value,
+                Building::Diagonal(d) => {
+                    d[e.i].add_term(x[e.matrix - 1], e.value);
                 }
             }
         }
-        let mut ids = Vec::with_capacity(self.blocks.len());
-        for (s, d) in dense.into_iter().zip(diag) {
-            ids.push(match (s, d) {
-                (Some(s), _) => model.add_psd(s)?,
-                (None, Some(d)) => model.add_nonneg(d)?,
-                (None, None) => unreachable!("every block is dense or diagonal"),
+        let mut ids = Vec::with_capacity(building.len());
+        for b in building {
+            ids.push(match b {
+                Building::Dense(s) => model.add_psd(s)?,
+                Building::Diagonal(d) => model.add_nonneg(d)?,
             });
         }
         model.minimize(LinExpr::weighted_sum(&x, &self.c));

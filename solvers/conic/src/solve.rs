@@ -212,70 +212,47 @@ impl Model {
 fn status_error(status: SolverStatus, info: &clarabel::solver::DefaultInfo<f64>) -> ConicError {
     let iterations = info.iterations;
     let (r_prim, r_dual, gap_rel) = (info.res_primal, info.res_dual, info.gap_rel);
+    let accuracy = |full: bool| {
+        if full {
+            Accuracy::Full
+        } else {
+            Accuracy::Reduced
+        }
+    };
+    let limit = |limit| ConicError::LimitReached {
+        limit,
+        iterations,
+        r_prim,
+        r_dual,
+        gap_rel,
+    };
+    let trouble = |what| ConicError::NumericalTrouble {
+        what,
+        iterations,
+        r_prim,
+        r_dual,
+        gap_rel,
+    };
     match status {
         SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => {
             ConicError::PrimalInfeasible {
                 iterations,
                 residual: info.res_primal_inf,
-                accuracy: if status == SolverStatus::PrimalInfeasible {
-                    Accuracy::Full
-                } else {
-                    Accuracy::Reduced
-                },
+                accuracy: accuracy(status == SolverStatus::PrimalInfeasible),
             }
         }
         SolverStatus::DualInfeasible | SolverStatus::AlmostDualInfeasible => {
             ConicError::DualInfeasible {
                 iterations,
                 residual: info.res_dual_inf,
-                accuracy: if status == SolverStatus::DualInfeasible {
-                    Accuracy::Full
-                } else {
-                    Accuracy::Reduced
-                },
+                accuracy: accuracy(status == SolverStatus::DualInfeasible),
             }
         }
-        SolverStatus::MaxIterations => ConicError::LimitReached {
-            limit: Limit::Iterations,
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
-        SolverStatus::MaxTime => ConicError::LimitReached {
-            limit: Limit::Time,
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
-        SolverStatus::AlmostSolved => ConicError::NumericalTrouble {
-            what: "only reduced accuracy reached",
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
-        SolverStatus::InsufficientProgress => ConicError::NumericalTrouble {
-            what: "insufficient progress",
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
-        SolverStatus::NumericalError => ConicError::NumericalTrouble {
-            what: "numerical error in the KKT solve",
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
-        _ => ConicError::NumericalTrouble {
-            what: "solver stopped without a result",
-            iterations,
-            r_prim,
-            r_dual,
-            gap_rel,
-        },
+        SolverStatus::MaxIterations => limit(Limit::Iterations),
+        SolverStatus::MaxTime => limit(Limit::Time),
+        SolverStatus::AlmostSolved => trouble("only reduced accuracy reached"),
+        SolverStatus::InsufficientProgress => trouble("insufficient progress"),
+        SolverStatus::NumericalError => trouble("numerical error in the KKT solve"),
+        _ => trouble("solver stopped without a result"),
     }
 }
