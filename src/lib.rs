@@ -7,9 +7,10 @@
 //! | module | crate | what |
 //! |---|---|---|
 //! | [`core`] | `quadra-core` | shared linear algebra: symmetric eigen with bounds, verified PD checks, ensembles, quadrature, roots, fixed points |
+//! | [`statphys`] | `quadra-statphys` | Bayes-optimal curves: free convolution, RIE, state evolution, MP/semicircle/BBP |
 //! | [`conic`] | `quadra-conic` | conic modelling over clarabel (LMIs, SOC, nonneg), SDPA reader |
-| [`quadrature`] | `quadra-quadrature` | kernel embeddings, Bayesian quadrature, classical rules, integral RL |
-| [`stattest`] | `quadra-stattest` | MMD / HSIC tests for dependent data: wild bootstrap, permutation |
+//! | [`quadrature`] | `quadra-quadrature` | kernel embeddings, Bayesian quadrature, classical rules, integral RL |
+//! | [`stattest`] | `quadra-stattest` | MMD / HSIC tests for dependent data: wild bootstrap, permutation |
 //!
 //! BLAS/LAPACK for clarabel's SDP path come from `quadra-lapack` (faer-backed); no
 //! system library is needed.
@@ -17,4 +18,5 @@
 pub use quadra_conic as conic;
 pub use quadra_core as core;
 pub use quadra_quadrature as quadrature;
+pub use quadra_statphys as statphys;
 pub use quadra_stattest as stattest;

@@ -7,7 +7,16 @@ mod cli;
 use clap::Parser;
 
 fn main() {
-    let args = cli::Cli::parse();
+    // Usage errors are bad input (exit 1), not clap's default 2, which our contract reserves
+    // for numerical failures; --help and --version still exit 0.
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
     let code = match cli::run(args) {
         Ok(()) => 0,
         Err(e) => {

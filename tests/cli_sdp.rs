@@ -1,36 +1,7 @@
 //! The `quadra sdp` contract: JSON on stdout, exit codes 0/1/2, messages naming the line.
 
-use std::io::Write;
-use std::process::{Command, Output};
-
-fn quadra(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quadra"))
-        .args(args)
-        .output()
-        .expect("run quadra")
-}
-
-fn shared(path: &str) -> String {
-    let root = std::env::var("QUADRA_SHARED")
-        .unwrap_or_else(|_| format!("{}/../shared", env!("CARGO_MANIFEST_DIR")));
-    let p = format!("{root}/{path}");
-    assert!(
-        std::path::Path::new(&p).exists(),
-        "{p} missing (set QUADRA_SHARED)"
-    );
-    p
-}
-
-fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("quadra-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::File::create(&p)
-        .unwrap()
-        .write_all(contents.as_bytes())
-        .unwrap();
-    p
-}
+mod common;
+use common::*;
 
 #[test]
 fn bundled_example_solves_to_sqrt5_in_json() {
@@ -123,7 +94,7 @@ fn malformed_input_exits_1_naming_the_line() {
     ];
     for (name, text, needle) in cases {
         let p = temp_file(name, text);
-        let out = quadra(&["sdp", p.to_str().unwrap()]);
+        let out = quadra(&["sdp", &p]);
         assert_eq!(out.status.code(), Some(1), "{name}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle) && err.contains(name), "{name}: {err}");
@@ -132,6 +103,15 @@ fn malformed_input_exits_1_naming_the_line() {
     let out = quadra(&["sdp", "does/not/exist.dat-s"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist.dat-s"));
+}
+
+#[test]
+fn usage_errors_exit_1() {
+    let out = quadra(&["sdp", "examples/theta_c5.dat-s", "--max-iter", "many"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-iter"));
+    assert_eq!(quadra(&["no-such-subcommand"]).status.code(), Some(1));
+    assert_eq!(quadra(&["--help"]).status.code(), Some(0));
 }
 
 #[test]

@@ -1,26 +1,8 @@
 //! The `quadra mmd` / `quadra hsic` contract: JSON fields, exit codes, errors naming the line,
 //! determinism for a seed, `--plot`.
 
-use std::io::Write;
-use std::process::{Command, Output};
-
-fn quadra(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quadra"))
-        .args(args)
-        .output()
-        .expect("run quadra")
-}
-
-fn temp_file(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("quadra-cli-stattest-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::File::create(&p)
-        .unwrap()
-        .write_all(contents.as_bytes())
-        .unwrap();
-    p.display().to_string()
-}
+mod common;
+use common::*;
 
 /// A deterministic 2-column series: a sine with a phase, plus `shift`.
 fn series_csv(n: usize, phase: f64, shift: f64, header: bool) -> String {
@@ -35,16 +17,6 @@ fn series_csv(n: usize, phase: f64, shift: f64, header: bool) -> String {
     s
 }
 
-fn json(out: &Output) -> serde_json::Value {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
-
 #[test]
 fn mmd_json_has_the_contract_fields_and_detects_a_shift() {
     let x = temp_file("x.csv", &series_csv(80, 0.0, 0.0, true));
@@ -53,7 +25,14 @@ fn mmd_json_has_the_contract_fields_and_detects_a_shift() {
         "mmd", &x, &y, "--format", "json", "--n-boot", "199", "--seed", "3",
     ]));
     for key in [
-        "statistic", "p_value", "reject", "alpha", "bootstrap", "n_boot", "block", "bandwidth",
+        "statistic",
+        "p_value",
+        "reject",
+        "alpha",
+        "bootstrap",
+        "n_boot",
+        "block",
+        "bandwidth",
     ] {
         assert!(v.get(key).is_some(), "missing {key}: {v}");
     }
@@ -70,8 +49,21 @@ fn permutation_fixed_block_bandwidth_and_determinism() {
     let x = temp_file("xp.csv", &series_csv(50, 0.0, 0.0, false));
     let y = temp_file("yp.csv", &series_csv(50, 1.1, 0.0, false));
     let args = [
-        "mmd", &x, &y, "--format", "json", "--bootstrap", "permutation", "--kernel", "laplace",
-        "--bandwidth", "0.7", "--n-boot", "99", "--seed", "5",
+        "mmd",
+        &x,
+        &y,
+        "--format",
+        "json",
+        "--bootstrap",
+        "permutation",
+        "--kernel",
+        "laplace",
+        "--bandwidth",
+        "0.7",
+        "--n-boot",
+        "99",
+        "--seed",
+        "5",
     ];
     let a = json(&quadra(&args));
     let b = json(&quadra(&args));
@@ -124,8 +116,28 @@ fn malformed_csv_exits_1_naming_the_line() {
     assert_eq!(out.status.code(), Some(1));
     let out = quadra(&["hsic", &good, &one_col]);
     assert_eq!(out.status.code(), Some(1), "HSIC with unequal lengths");
-    let out = quadra(&["mmd", &good, &good, "--block", "-3"]);
+    let out = quadra(&["mmd", &good, &good, "--block", "0"]);
     // Rejected by the argument parser (clap's usage-error exit), naming the option.
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--block"));
+}
+
+#[test]
+fn detect_attack_alarms_under_attack_and_rejects_bad_window() {
+    let v = json(&quadra(&[
+        "detect-attack",
+        "--runs",
+        "4",
+        "--attack-slope",
+        "0.1",
+        "--n-boot",
+        "99",
+        "--format",
+        "json",
+    ]));
+    assert!(v["alarm_rate"].as_f64().unwrap() >= 0.75, "{v}");
+    assert_eq!(v["p_values"].as_array().map(|a| a.len()), Some(4));
+    let out = quadra(&["detect-attack", "--window", "500"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--window"));
 }

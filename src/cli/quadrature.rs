@@ -73,7 +73,9 @@ fn parse_interval(s: &str) -> Result<(f64, f64), CliError> {
 pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
     let kind = KernelKind::parse(&args.kernel).map_err(bad)?;
     if args.nodes.is_empty() {
-        return Err(CliError::BadInput(anyhow!("--nodes: expected at least one node")));
+        return Err(CliError::BadInput(anyhow!(
+            "--nodes: expected at least one node"
+        )));
     }
     if args.nodes.len() != args.values.len() {
         return Err(CliError::BadInput(anyhow!(
@@ -98,9 +100,15 @@ pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
             Some(l) => l,
             None => {
                 let l = iv.length();
-                fit_lengthscale(kind, &args.nodes, &args.values, (1e-3 * l, 1e2 * l), settings)
-                    .map_err(bad)?
-                    .lengthscale
+                fit_lengthscale(
+                    kind,
+                    &args.nodes,
+                    &args.values,
+                    (1e-3 * l, 1e2 * l),
+                    settings,
+                )
+                .map_err(bad)?
+                .lengthscale
             }
         };
         (Kernel::new(kind, ell).map_err(bad)?, Some(ell))
@@ -125,7 +133,10 @@ pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
         ),
         Format::Text => print_table(&[
             ("kernel", report.kernel.clone()),
-            ("lengthscale", ell.map_or("-".into(), |l| format!("{l:.6e}"))),
+            (
+                "lengthscale",
+                ell.map_or("-".into(), |l| format!("{l:.6e}")),
+            ),
             ("interval", format!("[{a}, {b}]")),
             ("estimate", format!("{:.12e}", report.estimate)),
             ("std", format!("{:.6e}", report.std)),
@@ -261,11 +272,28 @@ fn loglog_svg(title: &str, pts: &[(f64, f64)]) -> String {
     }
     let lx: Vec<f64> = pts.iter().map(|p| p.0.log10()).collect();
     let ly: Vec<f64> = pts.iter().map(|p| p.1.log10()).collect();
-    let (x0, x1) = (lx.iter().copied().fold(f64::INFINITY, f64::min), lx.iter().copied().fold(f64::NEG_INFINITY, f64::max).max(lx[0] + 0.1));
-    let (y0, y1) = (ly.iter().copied().fold(f64::INFINITY, f64::min).floor(), ly.iter().copied().fold(f64::NEG_INFINITY, f64::max).ceil().max(ly[0] + 1.0));
+    let (x0, x1) = (
+        lx.iter().copied().fold(f64::INFINITY, f64::min),
+        lx.iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+            .max(lx[0] + 0.1),
+    );
+    let (y0, y1) = (
+        ly.iter().copied().fold(f64::INFINITY, f64::min).floor(),
+        ly.iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max)
+            .ceil()
+            .max(ly[0] + 1.0),
+    );
     let px = |x: f64| m + (x - x0) / (x1 - x0) * (w - 2.0 * m);
     let py = |y: f64| h - m - (y - y0) / (y1 - y0) * (h - 2.0 * m);
-    s += &format!("<rect x=\"{m}\" y=\"{m}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>\n", w - 2.0 * m, h - 2.0 * m);
+    s += &format!(
+        "<rect x=\"{m}\" y=\"{m}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"black\"/>\n",
+        w - 2.0 * m,
+        h - 2.0 * m
+    );
     let mut e = y0 as i64;
     while e as f64 <= y1 {
         s += &format!("<text x=\"{}\" y=\"{}\" font-family=\"sans-serif\" font-size=\"11\" text-anchor=\"end\">1e{e}</text>\n", m - 4.0, py(e as f64) + 4.0);
@@ -276,13 +304,24 @@ fn loglog_svg(title: &str, pts: &[(f64, f64)]) -> String {
     }
     s += &format!("<text x=\"{}\" y=\"{}\" font-family=\"sans-serif\" font-size=\"12\" text-anchor=\"middle\">samples per interval N</text>\n", w / 2.0, h - 15.0);
     let line = |xs: &[f64], ys: &[f64], style: &str| {
-        let d: Vec<String> = xs.iter().zip(ys).map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(y.clamp(y0, y1)))).collect();
-        format!("<polyline fill=\"none\" {style} points=\"{}\"/>\n", d.join(" "))
+        let d: Vec<String> = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(y.clamp(y0, y1))))
+            .collect();
+        format!(
+            "<polyline fill=\"none\" {style} points=\"{}\"/>\n",
+            d.join(" ")
+        )
     };
     s += &line(&lx, &ly, "stroke=\"steelblue\" stroke-width=\"2\"");
     for (k, color) in [(2.0, "gray"), (4.0, "orange")] {
         let ys: Vec<f64> = lx.iter().map(|x| ly[0] - k * (x - lx[0])).collect();
-        s += &line(&lx, &ys, &format!("stroke=\"{color}\" stroke-dasharray=\"5,4\""));
+        s += &line(
+            &lx,
+            &ys,
+            &format!("stroke=\"{color}\" stroke-dasharray=\"5,4\""),
+        );
         s += &format!("<text x=\"{}\" y=\"{}\" font-family=\"sans-serif\" font-size=\"11\" fill=\"{color}\">N^-{k}</text>\n", w - m - 40.0, m + 15.0 * k);
     }
     s + "</svg>\n"

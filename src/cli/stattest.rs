@@ -163,9 +163,8 @@ fn parse_csv(text: &str) -> Result<Series, String> {
             ));
         }
         for (c, (f, p)) in fields.iter().zip(parsed).enumerate() {
-            let v = p.map_err(|_| {
-                format!("line {lineno}, column {}: `{f}` is not a number", c + 1)
-            })?;
+            let v =
+                p.map_err(|_| format!("line {lineno}, column {}: `{f}` is not a number", c + 1))?;
             if !v.is_finite() {
                 return Err(format!(
                     "line {lineno}, column {}: non-finite value `{f}`",
@@ -277,12 +276,12 @@ fn run(args: KernelTestArgs, test: &'static str) -> Result<(), CliError> {
                 ("reject", format!("{} (alpha = {})", r.reject, r.alpha)),
                 ("bootstrap", report.bootstrap.to_string()),
                 ("n_boot", r.n_boot.to_string()),
-                (
-                    "block",
-                    r.block.map_or("-".into(), |l| format!("{l:.3}")),
-                ),
+                ("block", r.block.map_or("-".into(), |l| format!("{l:.3}"))),
                 ("bandwidth", report.bandwidth.to_string()),
-                ("samples", format!("{}×{} vs {}×{}", x.len(), x.dim(), y.len(), y.dim())),
+                (
+                    "samples",
+                    format!("{}×{} vs {}×{}", x.len(), x.dim(), y.len(), y.dim()),
+                ),
             ]);
             print_table(&rows);
         }
@@ -294,16 +293,8 @@ fn run(args: KernelTestArgs, test: &'static str) -> Result<(), CliError> {
 fn null_svg(r: &TestResult, test: &str) -> String {
     let (w, h, m) = (640.0, 400.0, 50.0);
     let bins = 40usize;
-    let lo = r
-        .null_draws
-        .iter()
-        .copied()
-        .fold(r.statistic, f64::min);
-    let hi = r
-        .null_draws
-        .iter()
-        .copied()
-        .fold(r.statistic, f64::max);
+    let lo = r.null_draws.iter().copied().fold(r.statistic, f64::min);
+    let hi = r.null_draws.iter().copied().fold(r.statistic, f64::max);
     let span = if hi > lo { hi - lo } else { 1.0 };
     let mut counts = vec![0usize; bins];
     for &d in &r.null_draws {
@@ -361,4 +352,116 @@ mod tests {
         assert!(parse_csv("").unwrap_err().contains("empty"));
         assert!(parse_csv("a,b\n").unwrap_err().contains("empty"));
     }
+}
+
+/// Arguments of `quadra detect-attack`.
+#[derive(Debug, clap::Args)]
+pub struct DetectAttackArgs {
+    /// Attack ramp slope per step on the linear sensor (0: no attack).
+    #[arg(long, default_value_t = 0.05)]
+    pub attack_slope: f64,
+    /// Time steps per run.
+    #[arg(long, default_value_t = 300)]
+    pub steps: usize,
+    /// Attack start step.
+    #[arg(long, default_value_t = 150)]
+    pub attack_start: usize,
+    /// Trajectory window compared by the MMD test (last steps).
+    #[arg(long, default_value_t = 150)]
+    pub window: usize,
+    /// Number of simulated runs (seeds seed, seed+1, …).
+    #[arg(long, default_value_t = 20)]
+    pub runs: u64,
+    /// Wild-bootstrap draws per test.
+    #[arg(long, default_value_t = 300)]
+    pub n_boot: usize,
+    /// Level.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// First seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Serialize)]
+struct DetectReport {
+    attack_slope: f64,
+    runs: u64,
+    alarm_rate: f64,
+    mean_gap: f64,
+    p_values: Vec<f64>,
+    alpha: f64,
+    n_boot: usize,
+    seed: u64,
+}
+
+/// Runs `quadra detect-attack`: the Kalman vs projection-observer pipeline over seeds.
+pub fn run_detect_attack(args: DetectAttackArgs) -> Result<(), CliError> {
+    use quadra_stattest::observer::{run_detection, Scenario};
+    if !(args.attack_slope.is_finite() && args.attack_slope >= 0.0) {
+        return Err(CliError::BadInput(anyhow!(
+            "--attack-slope must be a finite number ≥ 0, found {}",
+            args.attack_slope
+        )));
+    }
+    if args.window < 4 || args.window > args.steps || args.runs == 0 {
+        return Err(CliError::BadInput(anyhow!(
+            "need 4 ≤ --window ≤ --steps and --runs ≥ 1 (window {}, steps {}, runs {})",
+            args.window,
+            args.steps,
+            args.runs
+        )));
+    }
+    let sc = Scenario {
+        steps: args.steps,
+        attack_start: args.attack_start,
+        window: args.window,
+        attack_slope: args.attack_slope,
+        ..Scenario::default()
+    };
+    let test = TestSettings::builder()
+        .n_boot(args.n_boot)
+        .alpha(args.alpha)
+        .seed(args.seed)
+        .build()
+        .map_err(|e| CliError::BadInput(e.into()))?;
+    let progress = Progress::for_stderr();
+    let (mut alarms, mut gap, mut ps) = (0usize, 0.0, Vec::new());
+    for k in 0..args.runs {
+        progress.line(&format!("detect-attack: run {}/{}", k + 1, args.runs));
+        let r = run_detection(&sc, args.seed + k, &test)
+            .map_err(|e| CliError::Numerical(anyhow!("run {k}: {e}")))?;
+        alarms += r.alarm as usize;
+        gap += r.mean_gap;
+        ps.push(r.p_value);
+    }
+    progress.finish();
+    let report = DetectReport {
+        attack_slope: args.attack_slope,
+        runs: args.runs,
+        alarm_rate: alarms as f64 / args.runs as f64,
+        mean_gap: gap / args.runs as f64,
+        p_values: ps,
+        alpha: args.alpha,
+        n_boot: args.n_boot,
+        seed: args.seed,
+    };
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report)
+                .map_err(|e| CliError::Numerical(anyhow!("serialising the report: {e}")))?
+        ),
+        Format::Text => print_table(&[
+            ("attack_slope", report.attack_slope.to_string()),
+            ("runs", report.runs.to_string()),
+            ("alarm_rate", format!("{:.3}", report.alarm_rate)),
+            ("mean_gap", format!("{:.4}", report.mean_gap)),
+            ("alpha", report.alpha.to_string()),
+        ]),
+    }
+    Ok(())
 }

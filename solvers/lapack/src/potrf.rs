@@ -56,7 +56,10 @@ pub(crate) unsafe fn potrf<T: Real>(
 /// relying on the zeros it left there), so that triangle is saved and restored.
 fn llt_in_place<T: Real>(mut low: MatMut<'_, T>) -> c_int {
     let n = low.nrows();
-    let saved: Vec<T> = (1..n).flat_map(|j| (0..j).map(move |i| (i, j))).map(|(i, j)| low[(i, j)]).collect();
+    let saved: Vec<T> = (1..n)
+        .flat_map(|j| (0..j).map(move |i| (i, j)))
+        .map(|(i, j)| low[(i, j)])
+        .collect();
     let info = llt_lower(low.rb_mut());
     let mut k = 0;
     for j in 1..n {
