@@ -57,14 +57,22 @@ fn main() {
                 continue;
             }
         };
-        let blocks: Vec<String> = problem
+        // Block sizes, runs of equal sizes written as `size×count` (negative = diagonal).
+        let sizes: Vec<i64> = problem
             .blocks
             .iter()
-            .map(|b| match b {
-                quadra::conic::sdpa::BlockKind::Dense(n) => n.to_string(),
-                quadra::conic::sdpa::BlockKind::Diagonal(n) => format!("-{n}"),
+            .map(|b| match *b {
+                quadra::conic::sdpa::BlockKind::Dense(n) => n as i64,
+                quadra::conic::sdpa::BlockKind::Diagonal(n) => -(n as i64),
             })
             .collect();
+        let mut blocks: Vec<String> = Vec::new();
+        for run in sizes.chunk_by(|a, b| a == b) {
+            blocks.push(match run.len() {
+                1 => run[0].to_string(),
+                k => format!("{}×{k}", run[0]),
+            });
+        }
         let start = std::time::Instant::now();
         let result = problem.to_model().and_then(|m| m.model.solve(&settings));
         let secs = start.elapsed().as_secs_f64();

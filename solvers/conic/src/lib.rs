@@ -13,8 +13,8 @@
 //!
 //! clarabel's SDP path needs BLAS/LAPACK; they come from `quadra-lapack` (faer-backed,
 //! no system library). KKT systems are factorised by faer's supernodal LDLᵀ (clarabel's
-//! `faer-sparse` feature, picked by its `auto` setting), 2–5× faster than its default
-//! QDLDL on SDPs with dense PSD blocks (`docs/benchmarks.md`).
+//! `faer-sparse` feature, picked by its `auto` setting), several times faster than its
+//! default QDLDL on SDPs with dense PSD blocks (`docs/benchmarks.md`).
 //!
 //! Every solution is re-checked independently of clarabel's status ([`verify`]):
 //! [`Solution::verified`] is false for a "solved" point outside the cones. Outcomes other than *solved* are [`ConicError`]s that name
