@@ -10,24 +10,10 @@
 //! cargo run --release --example lovasz_theta
 //! ```
 
-use quadra::conic::{Model, SolverSettings, SymAffine};
+use quadra::conic::{problems, SolverSettings};
 
 fn theta_cycle(n: usize) -> Result<(f64, u32, f64), quadra::conic::ConicError> {
-    let mut model = Model::new();
-    let lambda = model.add_var();
-    let mut lmi = SymAffine::zeros(n);
-    lmi.add_identity_term(lambda, 1.0);
-    for i in 0..n {
-        for j in i..n {
-            lmi.add_constant_entry(i, j, -1.0);
-        }
-        let y = model.add_var();
-        let j = (i + 1) % n;
-        lmi.add_term_entry(y, i.min(j), i.max(j), 1.0);
-    }
-    model.add_psd(lmi)?;
-    model.minimize(lambda.into());
-    let sol = model.solve(&SolverSettings::default())?;
+    let sol = problems::lovasz_theta_cycle(n).solve(&SolverSettings::default())?;
     Ok((sol.objective, sol.iterations, sol.seconds))
 }
 
@@ -37,12 +23,7 @@ fn main() {
         "n", "theta (SDP)", "closed form", "rel. err", "iters", "seconds"
     );
     for n in [5usize, 7, 8, 11, 16, 25, 40] {
-        let c = (std::f64::consts::PI / n as f64).cos();
-        let exact = if n % 2 == 1 {
-            n as f64 * c / (1.0 + c)
-        } else {
-            n as f64 / 2.0
-        };
+        let exact = problems::lovasz_theta_cycle_exact(n);
         match theta_cycle(n) {
             Ok((v, it, s)) => {
                 println!(

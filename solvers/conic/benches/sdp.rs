@@ -5,31 +5,13 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use quadra_conic::sdpa::SdpaProblem;
-use quadra_conic::{Model, SolverSettings, SymAffine};
+use quadra_conic::{problems, SolverSettings};
 use std::hint::black_box;
-
-fn theta_cycle(n: usize) -> Model {
-    let mut m = Model::new();
-    let lambda = m.add_var();
-    let mut lmi = SymAffine::zeros(n);
-    lmi.add_identity_term(lambda, 1.0);
-    for i in 0..n {
-        for j in i..n {
-            lmi.add_constant_entry(i, j, -1.0);
-        }
-        let y = m.add_var();
-        let j = (i + 1) % n;
-        lmi.add_term_entry(y, i.min(j), i.max(j), 1.0);
-    }
-    m.add_psd(lmi).expect("valid LMI");
-    m.minimize(lambda.into());
-    m
-}
 
 fn bench(c: &mut Criterion) {
     let settings = SolverSettings::default();
     for n in [10usize, 30] {
-        let model = theta_cycle(n);
+        let model = problems::lovasz_theta_cycle(n);
         c.bench_function(&format!("theta_C{n}"), |b| {
             b.iter(|| black_box(model.solve(&settings).expect("solves")))
         });

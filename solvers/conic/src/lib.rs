@@ -33,6 +33,7 @@ use quadra_lapack as _;
 mod error;
 mod expr;
 mod model;
+pub mod problems;
 pub mod sdpa;
 mod settings;
 mod solution;

@@ -1,7 +1,7 @@
 //! Conic layer against closed forms: λ_max as an SDP, Lovász theta of cycles,
 //! projections as QPs and SOCPs; duals checked by complementarity; failures by status.
 
-use quadra_conic::{ConicError, Dual, LinExpr, Model, SolverSettings, SymAffine};
+use quadra_conic::{problems, ConicError, Dual, LinExpr, Model, SolverSettings, SymAffine};
 use quadra_core::rng::seeded_rng;
 use quadra_core::Mat;
 use rand::Rng;
@@ -72,34 +72,14 @@ fn lambda_max_as_an_sdp() {
 #[test]
 fn lovasz_theta_of_cycles() {
     for n in [4usize, 5, 6, 7, 9, 12] {
-        let mut m = Model::new();
-        let lambda = m.add_var();
-        let mut lmi = SymAffine::zeros(n);
-        lmi.add_identity_term(lambda, 1.0);
-        for i in 0..n {
-            for j in i..n {
-                lmi.add_constant_entry(i, j, -1.0);
-            }
-        }
-        for i in 0..n {
-            let e = m.add_var();
-            let j = (i + 1) % n;
-            lmi.add_term_entry(e, i.min(j), i.max(j), 1.0);
-        }
-        m.add_psd(lmi).unwrap();
-        m.minimize(lambda.into());
-        let sol = m.solve(&settings()).unwrap();
-        let c = (std::f64::consts::PI / n as f64).cos();
-        let exact = if n % 2 == 1 {
-            n as f64 * c / (1.0 + c)
-        } else {
-            n as f64 / 2.0
-        };
+        let sol = problems::lovasz_theta_cycle(n).solve(&settings()).unwrap();
+        let exact = problems::lovasz_theta_cycle_exact(n);
         assert!(
             (sol.objective - exact).abs() < VALUE_TOL * exact,
             "C{n}: {} vs {exact}",
             sol.objective
         );
+        assert!(sol.verified(), "C{n}: {:?}", sol.verification);
     }
 }
 
