@@ -120,3 +120,40 @@ fn version_flag() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("quadra "));
 }
+
+#[test]
+fn lowrank_solver_gives_the_same_optimum_and_exit_codes() {
+    let out = quadra(&[
+        "sdp",
+        "examples/theta_c5.dat-s",
+        "--solver",
+        "lowrank",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let obj = v["objective"].as_f64().unwrap();
+    assert!((obj - 5f64.sqrt()).abs() < 1e-7, "objective {obj}");
+    assert_eq!(v["verified"], true);
+    // An infeasible program exits 2 with the status named.
+    let out = quadra(&[
+        "sdp",
+        &shared("data/sdplib/infp1.dat-s"),
+        "--solver",
+        "lowrank",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "primal_infeasible");
+    // An unknown solver name is a usage error (exit 1).
+    let out = quadra(&["sdp", "examples/theta_c5.dat-s", "--solver", "mosek"]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -42,6 +42,67 @@ pub struct BayesArgs {
     /// Draw MMSE against α (with α_PR lines) into this SVG file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Compute only shard I of N of the (κ, Δ, α) sweep and write JSON lines, one per
+    /// point with its global index (ignores --format and --plot); see docs/cli.md.
+    #[arg(long)]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ShardLine {
+    shard: String,
+    index: usize,
+    kappa: f64,
+    delta: f64,
+    alpha_pr: f64,
+    alpha: f64,
+    mmse: f64,
+    test_error: f64,
+    q_hat: Option<f64>,
+    overlap: f64,
+    residual: f64,
+}
+
+/// `--shard I/N`: the points `k ≡ I (mod N)` of the sweep in (κ, Δ, α) order, as JSON lines.
+fn run_shard(shard: &str, kappas: &[f64], deltas: &[f64], alphas: &[f64]) -> Result<(), CliError> {
+    use rayon::prelude::*;
+    let sh = super::shard::Shard::parse(shard)?;
+    let mut jobs = Vec::new();
+    let mut k = 0usize;
+    for &kappa in kappas {
+        for &delta in deltas {
+            for &alpha in alphas {
+                if sh.owns(k) {
+                    jobs.push((k, kappa, delta, alpha));
+                }
+                k += 1;
+            }
+        }
+    }
+    let lines = jobs
+        .par_iter()
+        .map(|&(index, kappa, delta, alpha)| {
+            let p = bayes_optimal(alpha, kappa, delta).map_err(to_cli)?;
+            let line = ShardLine {
+                shard: sh.label(),
+                index,
+                kappa,
+                delta,
+                alpha_pr: alpha_pr(kappa).map_err(to_cli)?,
+                alpha,
+                mmse: p.mmse,
+                test_error: p.test_error,
+                q_hat: p.q_hat,
+                overlap: p.overlap,
+                residual: p.residual,
+            };
+            serde_json::to_string(&line).map_err(|e| CliError::Numerical(anyhow!(e)))
+        })
+        .collect::<Result<Vec<String>, CliError>>()?;
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(())
 }
 
 #[derive(Debug, Serialize)]
@@ -96,7 +157,7 @@ fn parse_list(name: &str, s: &str, positive: bool) -> Result<Vec<f64>, CliError>
 /// should not hang the tool).
 const MAX_POINTS: usize = 1_000_000;
 
-fn parse_alpha(s: &str) -> Result<Vec<f64>, CliError> {
+pub(super) fn parse_alpha(s: &str) -> Result<Vec<f64>, CliError> {
     let parts: Vec<&str> = s.split(':').collect();
     let alphas = match parts.as_slice() {
         [a] => vec![parse_num("alpha", a)?],
@@ -138,6 +199,9 @@ pub fn run(args: BayesArgs) -> Result<(), CliError> {
     let kappas = parse_list("kappa", &args.kappa, true)?;
     let deltas = parse_list("delta", &args.delta, false)?;
     let alphas = parse_alpha(&args.alpha)?;
+    if let Some(shard) = &args.shard {
+        return run_shard(shard, &kappas, &deltas, &alphas);
+    }
     let progress = Progress::for_stderr();
     let total = kappas.len() * deltas.len() * alphas.len();
     let mut done = 0usize;

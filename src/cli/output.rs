@@ -21,7 +21,6 @@ pub enum CliError {
     /// Exit 2: a numerical failure (solver status, iterations, residuals).
     Numerical(anyhow::Error),
     /// Exit 3: a check that was asked for did not hold.
-    #[allow(dead_code)] // used by `verify` (Lipschitz certificates)
     CheckFailed(anyhow::Error),
 }
 

@@ -32,6 +32,8 @@ use quadra_lapack as _;
 
 mod error;
 mod expr;
+pub mod lmi;
+pub mod lowrank;
 mod model;
 pub mod problems;
 pub mod sdpa;

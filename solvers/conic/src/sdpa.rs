@@ -307,6 +307,55 @@ impl SdpaProblem {
             blocks: ids,
         })
     }
+
+    /// (P) as an [`LmiProblem`](crate::lmi::LmiProblem): `min cᵀx` s.t.
+    /// `−F₀ + Σᵢ xᵢ Fᵢ ⪰ 0` blockwise, all `xᵢ` free. A dense SDPA block becomes one LMI
+    /// block with sparse coefficient matrices; a diagonal block of size `k` becomes `k`
+    /// blocks of size 1 (an LP block). Blocks keep SDPA's order, diagonal ones expanded
+    /// in place, so the LMI block list is the SDPA block list with each diagonal block
+    /// replaced by its `k` entries.
+    pub fn to_lmi(&self) -> crate::lmi::LmiProblem {
+        use crate::lmi::{CoefMatrix, LmiBlock, LmiProblem, VarDomain};
+        let m = self.c.len();
+        // First LMI block index of each SDPA block.
+        let mut first = Vec::with_capacity(self.blocks.len());
+        let mut blocks: Vec<LmiBlock> = Vec::new();
+        for b in &self.blocks {
+            first.push(blocks.len());
+            match *b {
+                BlockKind::Dense(n) => blocks.push(LmiBlock::new(n)),
+                BlockKind::Diagonal(n) => blocks.extend((0..n).map(|_| LmiBlock::new(1))),
+            }
+        }
+        // Per LMI block, the triplets of each matrix number.
+        type Triplets = HashMap<usize, Vec<(usize, usize, f64)>>;
+        let mut triplets: Vec<Triplets> = vec![HashMap::new(); blocks.len()];
+        for e in &self.entries {
+            let (lb, i, j) = match self.blocks[e.block] {
+                BlockKind::Dense(_) => (first[e.block], e.i, e.j),
+                BlockKind::Diagonal(_) => (first[e.block] + e.i, 0, 0),
+            };
+            // X = Σ Fᵢ xᵢ − F₀: F₀ enters with a minus sign.
+            let v = if e.matrix == 0 { -e.value } else { e.value };
+            triplets[lb].entry(e.matrix).or_default().push((i, j, v));
+        }
+        for (block, mut t) in blocks.iter_mut().zip(triplets) {
+            if let Some(c) = t.remove(&0) {
+                block.constant = CoefMatrix::Sparse(c);
+            }
+            let mut terms: Vec<(usize, CoefMatrix)> = t
+                .into_iter()
+                .map(|(k, e)| (k - 1, CoefMatrix::Sparse(e)))
+                .collect();
+            terms.sort_by_key(|(k, _)| *k);
+            block.terms = terms;
+        }
+        LmiProblem {
+            objective: self.c.clone(),
+            domains: vec![VarDomain::Free; m],
+            blocks,
+        }
+    }
 }
 
 #[cfg(test)]

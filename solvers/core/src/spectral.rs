@@ -330,6 +330,10 @@ pub fn spectral_norm(a: MatRef<'_, f64>) -> Result<EigenBound> {
         });
     }
     check_finite(a)?;
+    let k = m.min(n);
+    if m.max(n) >= 4 * k {
+        return spectral_norm_via_gram(a);
+    }
     let j = Mat::from_fn(m + n, m + n, |r, c| {
         if r < m && c >= m {
             a[(r, c - m)]
@@ -343,6 +347,43 @@ pub fn spectral_norm(a: MatRef<'_, f64>) -> Result<EigenBound> {
     b.lower = b.lower.max(0.0);
     b.value = b.value.max(0.0);
     Ok(b)
+}
+
+/// `‖A‖₂` for a thin or wide `A` from the small Gram matrix `G = AAᵀ` (or `AᵀA`), size
+/// `k = min(m, n)`: `‖A‖₂² = λ_max(AAᵀ)`, and the computed `fl(G)` differs from `G` by at
+/// most `γ_{p+2}·|A||A|ᵀ` entrywise (`p` the inner dimension; Higham, *Accuracy and
+/// Stability*, §3.5), whose Frobenius norm bounds the eigenvalue shift (Weyl). The
+/// enclosure of `λ_max(fl(G))` widened by that shift gives `σ_max²`; square roots are
+/// rounded outwards. Cost `O(k²·max(m,n) + k³)` instead of `O((m+n)³)`.
+fn spectral_norm_via_gram(a: MatRef<'_, f64>) -> Result<EigenBound> {
+    let (m, n) = (a.nrows(), a.ncols());
+    let wide = n >= m;
+    let small = if wide {
+        a.to_owned()
+    } else {
+        a.transpose().to_owned()
+    };
+    let p = small.ncols();
+    let g0 = &small * small.transpose();
+    let k = g0.nrows();
+    // Exact symmetry (the product is symmetric up to rounding order).
+    let g = Mat::from_fn(k, k, |i, j| if i <= j { g0[(i, j)] } else { g0[(j, i)] });
+    let abs = Mat::from_fn(k, p, |i, j| small[(i, j)].abs());
+    let ga = &abs * abs.transpose();
+    let shift = crate::rounding::up(
+        crate::rounding::gamma(p + 4) * crate::rounding::frobenius_upper(mat_values(&ga)),
+    );
+    let lam = lambda_max(g.as_ref())?;
+    let hi = crate::rounding::up(lam.upper + shift);
+    let lo = crate::rounding::down(lam.lower - shift).max(0.0);
+    let upper = crate::rounding::next_up(hi.sqrt());
+    let lower = crate::rounding::next_down(lo.sqrt()).max(0.0);
+    let value = lam.value.max(0.0).sqrt().clamp(lower, upper);
+    Ok(EigenBound {
+        value,
+        lower,
+        upper,
+    })
 }
 
 /// Iterator over all entries of a matrix (column-major).
@@ -451,6 +492,30 @@ mod tests {
         let lmin = lambda_min(a.as_ref()).unwrap();
         assert!(lmax.contains(3.0) && lmax.radius() < 1e-14, "{lmax:?}");
         assert!(lmin.contains(1.0) && lmin.radius() < 1e-14, "{lmin:?}");
+    }
+
+    #[test]
+    fn spectral_norm_of_thin_matrix_agrees_with_jordan_wielandt() {
+        // 3×40: the Gram path; compare with the Jordan–Wielandt enclosure.
+        let a = Mat::from_fn(3, 40, |i, j| ((i * 40 + j) as f64 * 0.37).sin());
+        let g = spectral_norm(a.as_ref()).unwrap();
+        let jw = {
+            let (m, n) = (3, 40);
+            let j = Mat::from_fn(m + n, m + n, |r, c| {
+                if r < m && c >= m {
+                    a[(r, c - m)]
+                } else if r >= m && c < m {
+                    a[(c, r - m)]
+                } else {
+                    0.0
+                }
+            });
+            lambda_max(j.as_ref()).unwrap()
+        };
+        assert!(g.lower <= jw.upper && jw.lower <= g.upper);
+        assert!(g.upper - g.lower < 1e-12 * g.value);
+        let t = spectral_norm(a.transpose()).unwrap();
+        assert!((t.value - g.value).abs() < 1e-13 * g.value);
     }
 
     #[test]

@@ -193,6 +193,56 @@ pub fn bayes_optimal_curve(alphas: &[f64], kappa: f64, delta: f64) -> Result<Vec
         .collect()
 }
 
+/// A phase diagram: the Bayes-optimal point at every `(α, κ)` of `alphas × kappas`
+/// (row-major in κ: entry `i·alphas.len() + j` is `(alphas[j], kappas[i])`), computed
+/// in parallel with rayon (points are independent).
+pub fn bayes_optimal_grid(alphas: &[f64], kappas: &[f64], delta: f64) -> Result<Vec<BayesPoint>> {
+    use rayon::prelude::*;
+    let cells: Vec<(f64, f64)> = kappas
+        .iter()
+        .flat_map(|&k| alphas.iter().map(move |&a| (a, k)))
+        .collect();
+    cells
+        .par_iter()
+        .map(|&(a, k)| bayes_optimal(a, k, delta))
+        .collect()
+}
+
+/// This model's state evolution as a [`ReplicaProblem`](crate::replica::ReplicaProblem)
+/// for the generic engine: order parameter `MMSE`, map
+/// `m ↦ mmse_den((Δ + 2m)/(4α))` (the iteration of [`state_evolution`]), so it can be
+/// run with damping, Anderson acceleration, observers and continuation in `α`. The fixed
+/// point is unique (`mmse_den` is concave), so no free entropy is needed to select it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuadraticNetworkSe {
+    alpha: f64,
+    kappa: f64,
+    delta: f64,
+}
+
+impl QuadraticNetworkSe {
+    /// Checked parameters (`α, κ > 0`, `Δ ≥ 0`).
+    pub fn new(alpha: f64, kappa: f64, delta: f64) -> Result<Self> {
+        check_inputs(alpha, kappa, delta)?;
+        Ok(QuadraticNetworkSe {
+            alpha,
+            kappa,
+            delta,
+        })
+    }
+}
+
+impl crate::replica::ReplicaProblem for QuadraticNetworkSe {
+    fn dimension(&self) -> usize {
+        1
+    }
+    fn update(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
+        let t = (self.delta + 2.0 * x[0].max(0.0)) / (4.0 * self.alpha);
+        out[0] = if t <= T_MIN { 0.0 } else { md(self.kappa, t)? };
+        Ok(())
+    }
+}
+
 /// State evolution of GAMP-RIE: `t_{k+1} = (Δ + 2·mmse_den(t_k))/(4α)` from
 /// `MMSE₀ = 1`; returns the MMSE after each of `iterations` steps (stops early
 /// when the MMSE reaches 0 at `Δ = 0`).

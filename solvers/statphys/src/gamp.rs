@@ -103,7 +103,15 @@ pub fn gamp_rie(
     let mut s_hat = Mat::from_fn(d, d, |i, j| if i == j { kappa.sqrt() } else { 0.0 });
     let mut c_hat = INITIAL_VARIANCE;
     let mut v = INITIAL_VARIANCE;
-    let mut omega = vec![0.0; n];
+    // ω₀ = ⟨uX_μ, Ŝ₀⟩ with g₀ = 0 (no Onsager term yet): the first, damped update of
+    // ω then leaves it unchanged, so the first iterate is exactly the SE's first step
+    // (up to finite size) instead of a damped mix with an arbitrary ω = 0.
+    let mut omega: Vec<f64> = (0..n)
+        .map(|mu| {
+            let sq: f64 = (0..d).map(|j| x[(mu, j)] * x[(mu, j)]).sum();
+            kappa.sqrt() * (sq - d as f64) / sd
+        })
+        .collect();
     let mut g = vec![0.0; n];
     let theta = settings.damping;
     let err = |a: &Mat<f64>| -> f64 {
