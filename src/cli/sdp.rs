@@ -61,6 +61,36 @@ struct Report {
     message: Option<String>,
 }
 
+impl Report {
+    /// A report with the problem's shape and no solution yet.
+    fn empty(path: &str, problem: &SdpaProblem, seconds: f64) -> Self {
+        let blocks = problem
+            .blocks
+            .iter()
+            .map(|b| match *b {
+                BlockKind::Dense(n) => n as i64,
+                BlockKind::Diagonal(n) => -(n as i64),
+            })
+            .collect();
+        Report {
+            file: path.to_string(),
+            status: String::new(),
+            objective: None,
+            dual_objective: None,
+            iterations: None,
+            seconds,
+            m: problem.num_constraints(),
+            blocks,
+            r_prim: None,
+            r_dual: None,
+            gap_rel: None,
+            verified: false,
+            verification: None,
+            message: None,
+        }
+    }
+}
+
 fn status_name(e: &ConicError) -> &'static str {
     match e {
         ConicError::PrimalInfeasible { .. } => "primal_infeasible",
@@ -103,30 +133,7 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
     });
     progress.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let blocks = problem
-        .blocks
-        .iter()
-        .map(|b| match *b {
-            BlockKind::Dense(n) => n as i64,
-            BlockKind::Diagonal(n) => -(n as i64),
-        })
-        .collect();
-    let mut report = Report {
-        file: path.clone(),
-        status: String::new(),
-        objective: None,
-        dual_objective: None,
-        iterations: None,
-        seconds,
-        m: problem.num_constraints(),
-        blocks,
-        r_prim: None,
-        r_dual: None,
-        gap_rel: None,
-        verified: false,
-        verification: None,
-        message: None,
-    };
+    let mut report = Report::empty(&path, &problem, seconds);
     let outcome = match &result {
         Ok(sol) => {
             report.status = sol.status.as_str().to_string();
@@ -220,30 +227,7 @@ fn run_lowrank(args: &SdpArgs, path: &str, problem: &SdpaProblem) -> Result<(), 
     let start = std::time::Instant::now();
     let result = backend.solve(&lmi);
     let seconds = start.elapsed().as_secs_f64();
-    let blocks = problem
-        .blocks
-        .iter()
-        .map(|b| match *b {
-            BlockKind::Dense(n) => n as i64,
-            BlockKind::Diagonal(n) => -(n as i64),
-        })
-        .collect();
-    let mut report = Report {
-        file: path.to_string(),
-        status: String::new(),
-        objective: None,
-        dual_objective: None,
-        iterations: None,
-        seconds,
-        m: problem.num_constraints(),
-        blocks,
-        r_prim: None,
-        r_dual: None,
-        gap_rel: None,
-        verified: false,
-        verification: None,
-        message: None,
-    };
+    let mut report = Report::empty(path, problem, seconds);
     let outcome = match &result {
         Ok(sol) => {
             let check = LmiCheck::new(&lmi, sol).map_err(|e| CliError::Numerical(e.into()))?;

@@ -762,9 +762,10 @@ fn eval_node(node: &NodeProto, ins: Vec<Option<Value>>, ctx: &Ctx) -> Result<Vec
                 "Squeeze" => {
                     let axes = match attr_ints(node, "axes") {
                         Some(a) => Some(a),
-                        None => ins.get(1).cloned().flatten().map(|_| {
-                            ints_of(need_const(&ins[1], "Squeeze axes", ctx).expect("const"))
-                        }),
+                        None => match ins.get(1).cloned().flatten() {
+                            Some(_) => Some(ints_of(need_const(&ins[1], "Squeeze axes", ctx)?)),
+                            None => None,
+                        },
                     };
                     match axes {
                         None => shape.iter().copied().filter(|&d| d != 1).collect(),
