@@ -236,11 +236,18 @@ pub fn run_lipschitz(args: LipschitzArgs) -> Result<(), CliError> {
             true,
         ),
     };
+    let progress = Progress::for_stderr();
+    let observer: quadra_conic::lowrank::IterationObserver = std::sync::Arc::new(move |it| {
+        progress.line(&format!(
+            "  iteration {:>3}  normalised objective {:+.9e}  gap {:.1e}  residuals {:.1e}/{:.1e}",
+            it.iteration, it.primal_objective, it.gap_rel, it.primal_residual, it.dual_residual
+        ))
+    });
     let settings = BoundSettings {
         solver: quadra_lipschitz::SolverChoice::parse(&args.solver).map_err(lipschitz_error)?,
+        lowrank_observer: Some(observer),
         ..BoundSettings::default()
     };
-    let progress = Progress::for_stderr();
     let mut results: Vec<Bound> = Vec::new();
     let mut skipped = Vec::new();
     for m in methods {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use quadra_conic::lmi::{ClarabelLmiBackend, LmiBackend};
-use quadra_conic::lowrank::LowRankIpmBackend;
+use quadra_conic::lowrank::{IterationObserver, LowRankIpmBackend};
 use quadra_core::rounding::{next_up, up};
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +70,8 @@ pub struct BoundSettings {
     pub hidden_margin: f64,
     /// Largest LMI block clarabel is asked to solve.
     pub max_clarabel_block: usize,
+    /// Called at every iteration of the low-rank backend (progress display); none by default.
+    pub lowrank_observer: Option<IterationObserver>,
 }
 
 /// Which LMI backend solves the SDP methods.
@@ -106,13 +108,21 @@ impl SolverChoice {
         }
     }
 
-    fn backend(&self, largest_block: usize) -> Arc<dyn LmiBackend + Send + Sync> {
+    fn backend(
+        &self,
+        largest_block: usize,
+        observer: Option<&IterationObserver>,
+    ) -> Arc<dyn LmiBackend + Send + Sync> {
+        let lowrank = || -> Arc<dyn LmiBackend + Send + Sync> {
+            Arc::new(LowRankIpmBackend {
+                observer: observer.cloned(),
+                ..LowRankIpmBackend::default()
+            })
+        };
         match self {
             SolverChoice::Clarabel => Arc::new(ClarabelLmiBackend::default()),
-            SolverChoice::LowRank => Arc::new(LowRankIpmBackend::default()),
-            SolverChoice::Auto if largest_block > AUTO_LOWRANK_ROWS => {
-                Arc::new(LowRankIpmBackend::default())
-            }
+            SolverChoice::LowRank => lowrank(),
+            SolverChoice::Auto if largest_block > AUTO_LOWRANK_ROWS => lowrank(),
             SolverChoice::Auto => Arc::new(ClarabelLmiBackend::default()),
             SolverChoice::Custom(b) => b.clone(),
         }
@@ -127,6 +137,7 @@ impl Default for BoundSettings {
             reduce_input: true,
             hidden_margin: 1e-7,
             max_clarabel_block: 200,
+            lowrank_observer: None,
         }
     }
 }
@@ -415,7 +426,9 @@ pub fn lipschitz_bound(
             }
             Ok(())
         };
-        let backend = settings.solver.backend(size);
+        let backend = settings
+            .solver
+            .backend(size, settings.lowrank_observer.as_ref());
         clarabel_too_big(backend.name())?;
         let (sol, backend) = match backend.solve(&problem) {
             Ok(sol) => (sol, backend),
@@ -425,7 +438,7 @@ pub fn lipschitz_bound(
                 if matches!(settings.solver, SolverChoice::Auto)
                     && backend.name() != "clarabel" =>
             {
-                let fallback = SolverChoice::Clarabel.backend(size);
+                let fallback = SolverChoice::Clarabel.backend(size, None);
                 clarabel_too_big(fallback.name()).map_err(|_| LipschitzError::Solver(e))?;
                 (fallback.solve(&problem)?, fallback)
             }
