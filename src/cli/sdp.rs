@@ -62,6 +62,14 @@ struct Report {
 }
 
 impl Report {
+    /// Records a numerical failure (status, message, iterations) and returns its error.
+    fn failed(&mut self, e: &ConicError, path: &str) -> CliError {
+        self.status = status_name(e).to_string();
+        self.message = Some(e.to_string());
+        self.iterations = iterations_of(e);
+        CliError::Numerical(anyhow!("{path}: {e}"))
+    }
+
     /// A report with the problem's shape and no solution yet.
     fn empty(path: &str, problem: &SdpaProblem, seconds: f64) -> Self {
         let blocks = problem
@@ -164,36 +172,10 @@ pub fn run(args: SdpArgs) -> Result<(), CliError> {
                 )))
             }
         }
-        Err(e) if e.is_numerical() => {
-            report.status = status_name(e).to_string();
-            report.message = Some(e.to_string());
-            report.iterations = iterations_of(e);
-            Err(CliError::Numerical(anyhow!("{path}: {e}")))
-        }
+        Err(e) if e.is_numerical() => Err(report.failed(e, &path)),
         Err(e) => return Err(CliError::BadInput(anyhow!("{path}: {e}"))),
     };
-    match args.format {
-        Format::Json => {
-            let json =
-                serde_json::to_string_pretty(&report).map_err(|e| CliError::Numerical(e.into()))?;
-            println!("{json}");
-        }
-        Format::Text => {
-            let fmt_opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.9e}"));
-            print_table(&[
-                ("file", report.file.clone()),
-                ("status", report.status.clone()),
-                ("verified", report.verified.to_string()),
-                ("objective", fmt_opt(report.objective)),
-                ("dual objective", fmt_opt(report.dual_objective)),
-                (
-                    "iterations",
-                    report.iterations.map_or("-".into(), |i| i.to_string()),
-                ),
-                ("seconds", format!("{:.3}", report.seconds)),
-            ]);
-        }
-    }
+    print_report(&report, args.format, "clarabel")?;
     outcome
 }
 
@@ -250,37 +232,10 @@ fn run_lowrank(args: &SdpArgs, path: &str, problem: &SdpaProblem) -> Result<(), 
                 )))
             }
         }
-        Err(e) if e.is_numerical() => {
-            report.status = status_name(e).to_string();
-            report.message = Some(e.to_string());
-            report.iterations = iterations_of(e);
-            Err(CliError::Numerical(anyhow!("{path}: {e}")))
-        }
+        Err(e) if e.is_numerical() => Err(report.failed(e, path)),
         Err(e) => return Err(CliError::BadInput(anyhow!("{path}: {e}"))),
     };
-    match args.format {
-        Format::Json => {
-            let json =
-                serde_json::to_string_pretty(&report).map_err(|e| CliError::Numerical(e.into()))?;
-            println!("{json}");
-        }
-        Format::Text => {
-            let fmt_opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.9e}"));
-            print_table(&[
-                ("file", report.file.clone()),
-                ("solver", "lowrank".into()),
-                ("status", report.status.clone()),
-                ("verified", report.verified.to_string()),
-                ("objective", fmt_opt(report.objective)),
-                ("dual objective", fmt_opt(report.dual_objective)),
-                (
-                    "iterations",
-                    report.iterations.map_or("-".into(), |i| i.to_string()),
-                ),
-                ("seconds", format!("{:.3}", report.seconds)),
-            ]);
-        }
-    }
+    print_report(&report, args.format, "lowrank")?;
     outcome
 }
 
@@ -297,4 +252,32 @@ fn iterations_of(e: &ConicError) -> Option<u32> {
         | ConicError::NumericalTrouble { iterations, .. } => Some(iterations),
         _ => None,
     }
+}
+
+/// Prints the report as JSON or as a table.
+fn print_report(report: &Report, format: Format, solver: &str) -> Result<(), CliError> {
+    match format {
+        Format::Json => {
+            let json =
+                serde_json::to_string_pretty(report).map_err(|e| CliError::Numerical(e.into()))?;
+            println!("{json}");
+        }
+        Format::Text => {
+            let fmt_opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.9e}"));
+            print_table(&[
+                ("file", report.file.clone()),
+                ("solver", solver.to_string()),
+                ("status", report.status.clone()),
+                ("verified", report.verified.to_string()),
+                ("objective", fmt_opt(report.objective)),
+                ("dual objective", fmt_opt(report.dual_objective)),
+                (
+                    "iterations",
+                    report.iterations.map_or("-".into(), |i| i.to_string()),
+                ),
+                ("seconds", format!("{:.3}", report.seconds)),
+            ]);
+        }
+    }
+    Ok(())
 }
