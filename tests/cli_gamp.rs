@@ -41,6 +41,14 @@ fn json_has_runs_and_state_evolution() {
     let mean = v["mean_error"].as_f64().unwrap();
     assert!((mean - theory).abs() < 0.15, "{mean} vs {theory}");
     assert!(!v["se_trajectory"].as_array().unwrap().is_empty());
+    // Damped (default θ = 0.5): the SE column is flagged as not exact.
+    assert_eq!(v["se_exact"], false);
+    for run in runs {
+        let traj = run["trajectory"].as_array().unwrap();
+        assert_eq!(traj.len() as u64, run["iterations"].as_u64().unwrap());
+        assert!(traj[0]["error"].as_f64().is_some() && traj[0]["se"].as_f64().is_some());
+        assert!(run["stop"].is_string());
+    }
     // Same seed, same output.
     let again = quadra(&[
         "gamp-rie",
@@ -64,6 +72,56 @@ fn json_has_runs_and_state_evolution() {
     assert_eq!(out.stdout, again.stdout);
 }
 
+/// Undamped (θ = 1): every trajectory entry carries the measured error and the SE
+/// prediction of that iteration; the first iterates follow the SE; the plot draws both.
+#[test]
+fn undamped_trajectory_carries_se_per_iteration() {
+    let svg = std::env::temp_dir().join(format!("quadra-gamp-{}.svg", std::process::id()));
+    let out = quadra(&[
+        "gamp-rie",
+        "--d",
+        "60",
+        "--kappa",
+        "0.5",
+        "--alpha",
+        "0.3",
+        "--delta",
+        "0.25",
+        "--damping",
+        "1",
+        "--max-iter",
+        "5",
+        "--stall-window",
+        "0",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    let v = json(&out);
+    assert_eq!(v["se_exact"], true);
+    let se = v["se_trajectory"].as_array().unwrap();
+    let traj = v["runs"][0]["trajectory"].as_array().unwrap();
+    assert_eq!(traj.len(), 5);
+    assert_eq!(v["runs"][0]["stop"], "max_iter");
+    for (k, it) in traj.iter().enumerate() {
+        assert_eq!(it["iteration"], k + 1);
+        assert_eq!(it["se"], se[k]);
+        // Finite-size tolerance 2/(αd) of the library test, at d = 60.
+        let (e, s) = (it["error"].as_f64().unwrap(), it["se"].as_f64().unwrap());
+        assert!(
+            (e - s).abs() < 2.0 / (0.3 * 60.0),
+            "iteration {}: {e} vs {s}",
+            k + 1
+        );
+    }
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg_text.contains("<svg") && svg_text.contains("state evolution"));
+    let _ = std::fs::remove_file(svg);
+}
+
 #[test]
 fn bad_parameters_exit_1() {
     for args in [
@@ -75,6 +133,26 @@ fn bad_parameters_exit_1() {
         vec!["--d", "1", "--kappa", "0.5", "--alpha", "0.2"],
         vec![
             "--d", "40", "--kappa", "0.5", "--alpha", "0.2", "--seeds", "0",
+        ],
+        vec![
+            "--d",
+            "40",
+            "--kappa",
+            "0.5",
+            "--alpha",
+            "0.2",
+            "--damping",
+            "0",
+        ],
+        vec![
+            "--d",
+            "40",
+            "--kappa",
+            "0.5",
+            "--alpha",
+            "0.2",
+            "--damping",
+            "1.5",
         ],
     ] {
         let mut full = vec!["gamp-rie"];

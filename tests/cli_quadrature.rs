@@ -186,3 +186,87 @@ fn intrl_bad_rule_and_task_exit_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("odd"));
 }
+
+#[test]
+fn intrl_gauss_legendre_samples_at_the_gauss_nodes() {
+    // N Gauss nodes per interval integrate polynomials of degree 2N − 1 exactly, so at equal
+    // N the policy-evaluation error is far below the trapezoid rule's (which uses N
+    // equispaced samples including both ends).
+    let run = |rule: &str, n: &str| {
+        let out = quadra(&[
+            "intrl",
+            "--task",
+            "sin",
+            "--rule",
+            rule,
+            "--samples",
+            n,
+            "--format",
+            "json",
+        ]);
+        let v = json(&out);
+        assert_eq!(v["samples"].as_u64(), Some(n.parse().unwrap()));
+        v["weight_error"].as_f64().unwrap()
+    };
+    let (gl3, trap3) = (run("gauss-legendre", "3"), run("trapezoid", "3"));
+    assert!(gl3 < 1e-2 * trap3, "GL {gl3} vs trapezoid {trap3} at N = 3");
+    let gl2 = run("gauss-legendre", "2");
+    assert!(gl3 < gl2, "GL error decreases with N: {gl2} → {gl3}");
+    let out = quadra(&[
+        "intrl",
+        "--task",
+        "sin",
+        "--rule",
+        "gauss-legendre",
+        "--samples",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn quadrature_methods_agree_and_are_reported() {
+    // The default state-space filter and the dense Cholesky path give the same rule.
+    let run = |method: &str| {
+        let out = quadra(&[
+            "quadrature",
+            "--kernel",
+            "matern52",
+            "--lengthscale",
+            "0.4",
+            "--nodes",
+            "0,0.3,0.45,0.8,1",
+            "--values",
+            "1,2,0.5,-1,3",
+            "--method",
+            method,
+            "--format",
+            "json",
+        ]);
+        json(&out)
+    };
+    let (ss, dense) = (run("state-space"), run("dense"));
+    assert_eq!(run("auto")["method"], "state-space");
+    assert_eq!(ss["method"], "state-space");
+    assert_eq!(dense["method"], "dense");
+    for key in ["estimate", "std", "amplitude"] {
+        let (a, b) = (ss[key].as_f64().unwrap(), dense[key].as_f64().unwrap());
+        assert!((a - b).abs() <= 1e-10 * b.abs(), "{key}: {a} vs {b}");
+    }
+    // State space needs a Matérn kernel: bad input, exit 1.
+    let out = quadra(&[
+        "quadrature",
+        "--kernel",
+        "rbf",
+        "--lengthscale",
+        "0.4",
+        "--nodes",
+        "0,1",
+        "--values",
+        "1,2",
+        "--method",
+        "state-space",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Matérn"));
+}

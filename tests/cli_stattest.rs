@@ -141,3 +141,71 @@ fn detect_attack_alarms_under_attack_and_rejects_bad_window() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--window"));
 }
+
+/// The shipped example scenario, relative to the package root.
+fn example_scenario() -> String {
+    format!(
+        "{}/examples/pursuit_evasion.json",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn detect_attack_scenario_file_reproduces_the_built_in_default() {
+    let common = [
+        "--runs", "3", "--n-boot", "99", "--seed", "2", "--format", "json",
+    ];
+    let builtin = json(&quadra(&[&["detect-attack"][..], &common].concat()));
+    let scenario = example_scenario();
+    let from_file = json(&quadra(
+        &[&["detect-attack", "--scenario", &scenario][..], &common].concat(),
+    ));
+    assert_eq!(builtin, from_file);
+    // Options override the file: no attack, so the slope reported is 0 and the observers stay close.
+    let quiet = json(&quadra(
+        &[
+            &[
+                "detect-attack",
+                "--scenario",
+                &scenario,
+                "--attack-slope",
+                "0",
+            ][..],
+            &common,
+        ]
+        .concat(),
+    ));
+    assert_eq!(quiet["attack_slope"].as_f64(), Some(0.0));
+    assert!(quiet["mean_gap"].as_f64().unwrap() < from_file["mean_gap"].as_f64().unwrap());
+}
+
+#[test]
+fn malformed_scenario_exits_1_naming_the_field() {
+    let good = std::fs::read_to_string(example_scenario()).unwrap();
+    let cases = [
+        (
+            "ragged.json",
+            good.replace("[0.0, 1.0, 0.0, 0.0]]", "[0.0, 1.0, 0.0]]"),
+            "C_lin",
+        ),
+        ("missing.json", good.replace("\"x0\"", "\"x_0\""), "x_0"),
+        (
+            "shape.json",
+            good.replace("\"sensor_std\": [0.2, 0.2]", "\"sensor_std\": [0.2]"),
+            "sensor_std",
+        ),
+        (
+            "type.json",
+            good.replace("\"quadratic_std\": 0.2", "\"quadratic_std\": \"low\""),
+            "quadratic_std",
+        ),
+        ("truncated.json", good[..good.len() / 2].to_string(), "JSON"),
+    ];
+    for (name, body, needle) in cases {
+        let path = temp_file(name, &body);
+        let out = quadra(&["detect-attack", "--scenario", &path, "--runs", "1"]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle) && err.contains(name), "{name}: {err}");
+    }
+}

@@ -55,16 +55,25 @@ pub fn draw(path: &Path, curves: &[CurveData]) -> Result<(), Box<dyn std::error:
     Ok(())
 }
 
-/// Draws error-per-iteration curves and a dashed horizontal line at `theory`.
+/// Draws error-per-iteration curves, the state-evolution prediction `se` (label,
+/// values) in black, and a dashed horizontal line at `theory`.
 pub fn draw_trajectories(
     path: &Path,
     curves: &[(String, Vec<f64>)],
+    se: (&str, &[f64]),
     theory: f64,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let len = curves.iter().map(|c| c.1.len()).max().unwrap_or(1).max(2);
+    let len = curves
+        .iter()
+        .map(|c| c.1.len())
+        .chain(std::iter::once(se.1.len()))
+        .max()
+        .unwrap_or(1)
+        .max(2);
     let ymax = curves
         .iter()
         .flat_map(|c| c.1.iter().copied())
+        .chain(se.1.iter().copied())
         .fold(theory, f64::max)
         .max(1e-3)
         * 1.05;
@@ -91,6 +100,21 @@ pub fn draw_trajectories(
             .label(label.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
     }
+    // The state-evolution prediction: thick black line with a dot per iteration.
+    let points: Vec<(f64, f64)> =
+        se.1.iter()
+            .enumerate()
+            .map(|(k, &y)| ((k + 1) as f64, y))
+            .collect();
+    chart
+        .draw_series(LineSeries::new(points.clone(), BLACK.stroke_width(3)))?
+        .label(se.0)
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(3)));
+    chart.draw_series(
+        points
+            .into_iter()
+            .map(|p| Circle::new(p, 3, BLACK.filled())),
+    )?;
     for k in (0..len).step_by(2) {
         chart.draw_series(LineSeries::new(
             vec![(k as f64, theory), ((k + 1) as f64, theory)],

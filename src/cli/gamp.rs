@@ -1,10 +1,11 @@
 //! `quadra gamp-rie`: GAMP-RIE at finite d on sampled data, several seeds in
-//! parallel, with the state-evolution prediction beside the trajectory.
+//! parallel, with the state-evolution prediction beside every iteration.
 
 use super::output::{CliError, Format, Progress};
 use anyhow::anyhow;
 use quadra_statphys::{
-    bayes_optimal, gamp_rie_seeds, state_evolution, GampSettings, StatphysError,
+    bayes_optimal, gamp_rie_seeds, se_prediction, GampIterate, GampSettings, GampStop,
+    StatphysError,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,12 +31,15 @@ pub struct GampArgs {
     /// First seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Damping θ ∈ (0, 1].
-    #[arg(long, default_value_t = 0.5)]
+    /// Damping θ ∈ (0, 1] of V and ω; the state-evolution prediction is exact at θ = 1.
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     pub damping: f64,
     /// Iteration cap.
     #[arg(long, default_value_t = 100)]
     pub max_iter: usize,
+    /// Stop when the step ‖ΔŜ‖²/d sets no new minimum for this many iterations (0: never).
+    #[arg(long, default_value_t = 10)]
+    pub stall_window: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -50,7 +54,9 @@ struct RunOut {
     error: f64,
     iterations: usize,
     converged: bool,
-    trajectory: Vec<f64>,
+    stop: GampStop,
+    /// Per iteration: measured error, SE prediction, own estimate, step.
+    trajectory: Vec<GampIterate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +65,9 @@ struct Report {
     kappa: f64,
     alpha: f64,
     delta: f64,
+    damping: f64,
+    /// Whether the SE prediction is exact for these settings (θ = 1).
+    se_exact: bool,
     theory_mmse: f64,
     mean_error: f64,
     std_error: f64,
@@ -99,8 +108,10 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
     let settings = GampSettings {
         damping: args.damping,
         max_iter: args.max_iter,
+        stall_window: args.stall_window,
         ..GampSettings::default()
     };
+    settings.validate().map_err(to_cli)?;
     let seeds: Vec<u64> = (0..args.seeds).map(|k| args.seed.wrapping_add(k)).collect();
     let progress = Progress::for_stderr();
     progress.line(&format!("gamp-rie: {} runs at d = {}", seeds.len(), args.d));
@@ -113,7 +124,7 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
         .map_err(to_cli)?
         .mmse;
     let longest = runs.iter().map(|r| r.iterations).max().unwrap_or(0);
-    let se = state_evolution(args.alpha, args.kappa, args.delta, longest).map_err(to_cli)?;
+    let se = se_prediction(args.alpha, args.kappa, args.delta, longest).map_err(to_cli)?;
     let errs: Vec<f64> = runs.iter().map(|r| r.error).collect();
     let mean = errs.iter().sum::<f64>() / errs.len() as f64;
     let std = if errs.len() > 1 {
@@ -126,6 +137,8 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
         kappa: args.kappa,
         alpha: args.alpha,
         delta: args.delta,
+        damping: args.damping,
+        se_exact: settings.se_exact(),
         theory_mmse: theory,
         mean_error: mean,
         std_error: std,
@@ -138,7 +151,8 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
                 error: r.error,
                 iterations: r.iterations,
                 converged: r.converged,
-                trajectory: r.trajectory,
+                stop: r.stop,
+                trajectory: r.iterates,
             })
             .collect(),
     };
@@ -146,14 +160,23 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
         let curves: Vec<(String, Vec<f64>)> = report
             .runs
             .iter()
-            .map(|r| (format!("GAMP-RIE seed {}", r.seed), r.trajectory.clone()))
-            .chain(std::iter::once((
-                "state evolution".to_string(),
-                report.se_trajectory.clone(),
-            )))
+            .map(|r| {
+                let errors = r.trajectory.iter().map(|i| i.error).collect();
+                (format!("GAMP-RIE seed {}", r.seed), errors)
+            })
             .collect();
-        super::bayes_plot::draw_trajectories(path, &curves, theory)
-            .map_err(|e| CliError::BadInput(anyhow!("--plot {}: {e}", path.display())))?;
+        let se_label = if report.se_exact {
+            "state evolution".to_string()
+        } else {
+            format!("state evolution (undamped; runs θ = {})", report.damping)
+        };
+        super::bayes_plot::draw_trajectories(
+            path,
+            &curves,
+            (&se_label, &report.se_trajectory),
+            theory,
+        )
+        .map_err(|e| CliError::BadInput(anyhow!("--plot {}: {e}", path.display())))?;
     }
     match args.format {
         Format::Json => {
@@ -173,9 +196,24 @@ pub fn run(args: GampArgs) -> Result<(), CliError> {
             );
             for r in &report.runs {
                 println!(
-                    "  seed {:>4}  error {:.6}  iterations {:>4}  converged {}",
-                    r.seed, r.error, r.iterations, r.converged
+                    "  seed {:>4}  error {:.6}  iterations {:>4}  stop {:?}",
+                    r.seed, r.error, r.iterations, r.stop
                 );
+            }
+            let note = if report.se_exact {
+                ""
+            } else {
+                "  (SE is exact for --damping 1; damped runs lag it)"
+            };
+            println!("iteration  mean error  state evolution{note}");
+            for (k, se) in report.se_trajectory.iter().enumerate() {
+                let reached: Vec<f64> = report
+                    .runs
+                    .iter()
+                    .filter_map(|r| r.trajectory.get(k).map(|i| i.error))
+                    .collect();
+                let mean = reached.iter().sum::<f64>() / reached.len().max(1) as f64;
+                println!("{:>9}  {mean:>10.6}  {se:>15.6}", k + 1);
             }
         }
     }

@@ -9,6 +9,7 @@ mod output;
 mod qp;
 mod quadattack;
 mod quadrature;
+mod scenario_file;
 mod sdp;
 mod shard;
 mod stattest;

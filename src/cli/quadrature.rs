@@ -4,8 +4,9 @@
 use super::output::{print_table, CliError, Format, Progress};
 use anyhow::anyhow;
 use quadra_quadrature::{
-    fit_lengthscale, policy_iteration, BayesQuadrature, BqRule, BqSettings, Interval,
-    IntrlSettings, Kernel, KernelKind, QuadratureError, QuadratureRule, Simpson, Task, Trapezoid,
+    fit_lengthscale, policy_iteration, BayesQuadrature, BqMethod, BqRule, BqSettings,
+    GaussLegendre, Interval, IntrlSettings, Kernel, KernelKind, QuadratureError, QuadratureRule,
+    Simpson, Task, Trapezoid,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -31,9 +32,34 @@ pub struct QuadratureArgs {
     /// Diagonal jitter added to the Gram matrix.
     #[arg(long, default_value_t = 0.0)]
     pub jitter: f64,
+    /// How the weights are computed: auto (state space for Matérn kernels, else dense),
+    /// state-space (Matérn only) or dense (Gram matrix + Cholesky, for cross-checks).
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    pub method: MethodArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `--method` of `quadra quadrature`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodArg {
+    /// State space for Matérn kernels, dense otherwise.
+    Auto,
+    /// Kalman filter on the Matérn SDE, O(N).
+    StateSpace,
+    /// Gram matrix and Cholesky, O(N³).
+    Dense,
+}
+
+impl MethodArg {
+    fn method(self) -> BqMethod {
+        match self {
+            MethodArg::Auto => BqMethod::Auto,
+            MethodArg::StateSpace => BqMethod::StateSpace,
+            MethodArg::Dense => BqMethod::Dense,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -47,6 +73,7 @@ struct QuadReport {
     variance: f64,
     amplitude: f64,
     jitter: f64,
+    method: BqMethod,
 }
 
 fn bad(e: QuadratureError) -> CliError {
@@ -92,7 +119,11 @@ pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
         ),
     };
     let iv = Interval::new(a, b).map_err(bad)?;
-    let settings = BqSettings::with_jitter(args.jitter).map_err(bad)?;
+    let settings = BqSettings::builder()
+        .jitter(args.jitter)
+        .method(args.method.method())
+        .build()
+        .map_err(bad)?;
     let (kernel, ell) = if kind == KernelKind::Brownian {
         (Kernel::brownian(), None)
     } else {
@@ -125,6 +156,7 @@ pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
         variance: est.variance,
         amplitude: est.amplitude,
         jitter: rule.jitter,
+        method: rule.method,
     };
     match args.format {
         Format::Json => println!(
@@ -141,6 +173,13 @@ pub fn run_quadrature(args: QuadratureArgs) -> Result<(), CliError> {
             ("estimate", format!("{:.12e}", report.estimate)),
             ("std", format!("{:.6e}", report.std)),
             ("jitter", format!("{:e}", report.jitter)),
+            (
+                "method",
+                serde_json::to_value(report.method)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
             ("weights", format!("{:?}", report.weights)),
         ]),
     }
@@ -153,7 +192,8 @@ pub struct IntrlArgs {
     /// Task: third-order|sin.
     #[arg(long)]
     pub task: String,
-    /// Rule: trapezoid|simpson|bq:KERNEL[:ELL] (ELL default 0.3).
+    /// Rule: trapezoid|simpson|gauss-legendre|bq:KERNEL[:ELL] (ELL default 0.3). Gauss–Legendre
+    /// samples the trajectory at the N Gauss nodes of each interval (not equispaced).
     #[arg(long, default_value = "trapezoid")]
     pub rule: String,
     /// Samples N per interval.
@@ -184,6 +224,7 @@ fn parse_rule(s: &str, jitter: f64) -> Result<(Box<dyn QuadratureRule>, bool), C
     match parts.as_slice() {
         ["trapezoid"] => Ok((Box::new(Trapezoid), false)),
         ["simpson"] => Ok((Box::new(Simpson), false)),
+        ["gauss-legendre"] => Ok((Box::new(GaussLegendre), false)),
         ["bq", kernel, rest @ ..] if rest.len() <= 1 => {
             let kind = KernelKind::parse(kernel).map_err(bad)?;
             let ell = match rest.first() {
@@ -201,7 +242,7 @@ fn parse_rule(s: &str, jitter: f64) -> Result<(Box<dyn QuadratureRule>, bool), C
             Ok((Box::new(BayesQuadrature { kernel, settings }), true))
         }
         _ => Err(CliError::BadInput(anyhow!(
-            "--rule {s:?}: expected trapezoid, simpson or bq:KERNEL[:ELL]"
+            "--rule {s:?}: expected trapezoid, simpson, gauss-legendre or bq:KERNEL[:ELL]"
         ))),
     }
 }

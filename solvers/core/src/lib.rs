@@ -62,6 +62,7 @@ pub mod rounding;
 pub mod spectral;
 pub mod svec;
 pub mod symmetric;
+pub mod vector_state;
 pub mod verified;
 
 pub use error::{CoreError, Result};

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::certify::{certify, check};
 use crate::closed_form::{eclipse_fast::eclipse_fast_multipliers, liplt::liplt, naive::naive};
-use crate::preprocess::{apply_exponents, normalise_layers, reduce_input_l2, scale_of};
+use crate::preprocess::{
+    apply_exponents, normalise_layers, rebalance_exponent, reduce_input_l2, scale_of,
+};
 use crate::program::build_program;
 use crate::signal_graph::SignalGraph;
 use crate::{LipschitzError, Method, Network, Norm, Result};
@@ -397,8 +399,12 @@ pub fn lipschitz_bound(
     };
     let full_graph = SignalGraph::from_network(&scaled)?;
     let full = build_program(&full_graph, sdp, norm, 0.0)?;
+    // The normalised constant (solver's √ρ, or LipLT for the closed form), which sets
+    // the certificate's rebalancing exponent.
+    let normalised_estimate: f64;
     let (y, solver_obj, iterations, backend, lmi_size) = if method == Method::EclipseFast {
         let ff = scaled.feed_forward()?.expect("feed-forward");
+        normalised_estimate = liplt(&ff).unwrap_or(f64::NAN);
         (
             eclipse_fast_multipliers(&ff)?,
             None,
@@ -444,7 +450,8 @@ pub fn lipschitz_bound(
             }
             Err(e) => return Err(e.into()),
         };
-        let obj = sol.objective.max(0.0).sqrt() * scale_of(&exps);
+        normalised_estimate = sol.objective.max(0.0).sqrt();
+        let obj = normalised_estimate * scale_of(&exps);
         (
             sol.y,
             Some(obj),
@@ -453,7 +460,39 @@ pub fn lipschitz_bound(
             size,
         )
     };
-    let certified = certify(&full, &y)?;
+    // The multipliers of a normalised deep network certify the rebalanced program
+    // (`preprocess::rebalance_exponent`), whose objective is not dwarfed by the
+    // rounding margin; the plain program is the fallback.
+    let feed_forward = scaled
+        .layers
+        .iter()
+        .all(|l| matches!(l, crate::Layer::Dense(_) | crate::Layer::Activation(_)));
+    let rebalanced = if settings.normalise && feed_forward && !exps.is_empty() {
+        match rebalance_exponent(normalised_estimate) {
+            0 => None,
+            k => {
+                let mut e = exps.clone();
+                e[0] = (e[0] + k).max(-500);
+                let net = apply_exponents(&base, &e)?;
+                let prog = build_program(&SignalGraph::from_network(&net)?, sdp, norm, 0.0)?;
+                Some((prog, e))
+            }
+        }
+    } else {
+        None
+    };
+    let (certified, exps) = match rebalanced.map(|(prog, e)| (certify(&prog, &y), e)) {
+        Some((Ok(c), e)) => (c, e),
+        Some((Err(first), _)) => match certify(&full, &y) {
+            Ok(c) => (c, exps),
+            Err(e) => {
+                return Err(LipschitzError::NotCertified(format!(
+                    "{e}; with the first layer rebalanced: {first}"
+                )))
+            }
+        },
+        None => (certify(&full, &y)?, exps),
+    };
     let value = up(next_up(certified.objective.sqrt()) * scale_of(&exps));
     cert.layer_exponents = exps;
     cert.multipliers = certified.y;

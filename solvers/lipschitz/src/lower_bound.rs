@@ -85,6 +85,7 @@ pub struct LowerBound {
 /// | `local_steps` | 100 | hill-climbing steps per start | ≥ 0 |
 /// | `exact_max_neurons` | 20 | largest hidden-neuron count for exact enumeration (0 = off) | ≤ 24 |
 /// | `max_lp_solves` | 20000 | realisability LPs before exact enumeration gives up | ≥ 1 |
+/// | `work_budget` | 2e10 | multiply–adds the sampling search may spend (`starts × (local_steps + 1)` Jacobians of `Σ_k n_{k+1}n_k n₀` each); over it, `local_steps` and then `starts` shrink (to at least 10 and 8) — a deterministic cap that keeps wide, deep nets at seconds | > 0 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowerBoundSettings {
     seed: u64,
@@ -93,6 +94,7 @@ pub struct LowerBoundSettings {
     local_steps: usize,
     exact_max_neurons: usize,
     max_lp_solves: usize,
+    work_budget: f64,
 }
 
 impl Default for LowerBoundSettings {
@@ -104,6 +106,7 @@ impl Default for LowerBoundSettings {
             local_steps: 100,
             exact_max_neurons: 20,
             max_lp_solves: 20_000,
+            work_budget: 2e10,
         }
     }
 }
@@ -160,9 +163,20 @@ impl LowerBoundSettingsBuilder {
         self.0.max_lp_solves = n;
         self
     }
+    /// Multiply–adds the sampling search may spend (> 0; see the settings table).
+    pub fn work_budget(mut self, flops: f64) -> Self {
+        self.0.work_budget = flops;
+        self
+    }
     /// Checks the ranges.
     pub fn build(self) -> Result<LowerBoundSettings> {
         let s = self.0;
+        if !(s.work_budget.is_finite() && s.work_budget > 0.0) {
+            return Err(LipschitzError::InvalidArgument(format!(
+                "lower bound: work_budget {} must be finite and positive",
+                s.work_budget
+            )));
+        }
         if s.starts == 0 {
             return Err(LipschitzError::InvalidArgument(
                 "lower bound: starts must be at least 1".into(),
@@ -448,10 +462,47 @@ fn climb(
     })
 }
 
+/// Multiply–adds of one Jacobian evaluation, `Σ_k n_{k+1} n_k n₀` over the dense
+/// layers (residual and implicit layers counted through their dense parts).
+fn jacobian_work(net: &Network) -> f64 {
+    fn walk(layers: &[Layer], n0: f64) -> f64 {
+        layers
+            .iter()
+            .map(|l| match l {
+                Layer::Dense(d) => (d.weight.nrows() * d.weight.ncols()) as f64 * n0,
+                Layer::Residual(inner) => walk(inner, n0),
+                Layer::Implicit(imp) => {
+                    let k = imp.w.nrows() as f64;
+                    k * k * (k + n0)
+                }
+                Layer::Activation(_) => 0.0,
+            })
+            .sum()
+    }
+    walk(&net.layers, net.input_dim as f64).max(1.0)
+}
+
+/// The settings with `local_steps`, then `starts`, reduced to fit `work_budget`.
+fn within_budget(net: &Network, settings: &LowerBoundSettings) -> LowerBoundSettings {
+    let mut s = settings.clone();
+    let per_eval = jacobian_work(net);
+    let total = |s: &LowerBoundSettings| s.starts as f64 * (s.local_steps + 1) as f64 * per_eval;
+    if total(&s) > s.work_budget {
+        let steps = s.work_budget / (s.starts as f64 * per_eval) - 1.0;
+        s.local_steps = s.local_steps.min((steps.max(10.0)) as usize);
+    }
+    if total(&s) > s.work_budget {
+        let starts = s.work_budget / ((s.local_steps + 1) as f64 * per_eval);
+        s.starts = s.starts.min((starts.max(8.0)) as usize);
+    }
+    s
+}
+
 /// A lower bound on the Lipschitz constant of `net` in `norm` (see the module docs).
 pub fn lower_bound(net: &Network, norm: Norm, settings: &LowerBoundSettings) -> Result<LowerBound> {
     net.validate()?;
     let jac = JacobianEval::new(net);
+    let settings = &within_budget(net, settings);
     let runs: Vec<Result<Found>> = (0..settings.starts)
         .into_par_iter()
         .map(|k| climb(net, &jac, norm, settings, k))
@@ -902,6 +953,35 @@ mod tests {
                 _ => None,
             })
             .product()
+    }
+
+    /// The work cap leaves small searches alone and shrinks large ones deterministically
+    /// (steps first, then starts, never below 10 / 8).
+    #[test]
+    fn work_budget_caps_large_searches_only() {
+        let small = random_net(1, &[2, 10, 30, 20, 2], Activation::Relu);
+        let d = LowerBoundSettings::default();
+        assert_eq!(within_budget(&small, &d), d);
+        let wide = random_net(2, &[256, 256, 256, 10], Activation::Relu);
+        let capped = within_budget(&wide, &d);
+        assert!(capped.local_steps < d.local_steps && capped.local_steps >= 10);
+        let work = capped.starts as f64 * (capped.local_steps + 1) as f64 * jacobian_work(&wide);
+        assert!(
+            work <= d.work_budget * 1.01 || capped.starts == 8,
+            "{capped:?}"
+        );
+        let tiny_budget = LowerBoundSettings::builder()
+            .work_budget(1.0)
+            .build()
+            .unwrap();
+        let floor = within_budget(&wide, &tiny_budget);
+        assert_eq!((floor.local_steps, floor.starts), (10, 8));
+        assert!(LowerBoundSettings::builder()
+            .work_budget(0.0)
+            .build()
+            .is_err());
+        let lb = lower_bound(&wide, Norm::L2, &tiny_budget).unwrap();
+        assert_eq!(lb.evaluations, 8 * 11);
     }
 
     #[test]

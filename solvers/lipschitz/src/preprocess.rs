@@ -49,6 +49,26 @@ pub fn normalise_layers(net: &Network) -> Result<(Network, Vec<i32>)> {
     Ok((out, exps))
 }
 
+/// Below this estimate of the normalised network's constant, the first layer absorbs
+/// the scale for the certificate.
+const REBALANCE_BELOW: f64 = 1.0 / 16.0;
+
+/// After per-layer normalisation a deep network's constant can be far below 1 (each
+/// `‖W_k‖₂` overestimates the layer's effect on the signals that reach it; 40 random
+/// layers of width 64 give `ρ ≈ 10⁻¹⁶`), which puts the objective `ρ` of LipSDP many
+/// orders of magnitude below the hidden blocks — and then the certificate's absolute
+/// rounding margin exceeds `ρ` and nothing can be proven. Dividing `W₀` by one more
+/// power of two `2^k` (`k ≤ 0`) near `estimate` (the normalised constant: the solver's
+/// `√ρ`, or a closed-form bound) is the congruence `diag(2^{−k}I, I)` of the LipSDP
+/// matrix: the hidden multipliers are unchanged and `ρ` scales by `4^{−k}`, back near
+/// 1. Returns `k` (0 when `estimate ≥ 1/16` or is not a positive number).
+pub fn rebalance_exponent(estimate: f64) -> i32 {
+    if !(estimate > 0.0 && estimate.is_finite() && estimate < REBALANCE_BELOW) {
+        return 0;
+    }
+    (estimate.log2().round() as i32).clamp(-MAX_EXP, 0)
+}
+
 fn apply_exponent(d: &mut crate::Dense, e: i32) {
     if e == 0 {
         return;

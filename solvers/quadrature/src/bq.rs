@@ -1,23 +1,84 @@
 //! Bayesian quadrature: weights `w = K⁻¹z` by Cholesky, posterior mean and variance,
-//! worst-case error of any rule, lengthscale by maximum likelihood.
+//! worst-case error of any rule, lengthscale by maximum likelihood. Matérn kernels go
+//! through the O(N) state-space filter by default ([`BqMethod`]).
 
 use crate::error::{QuadratureError, Result};
 use crate::kernel::{Interval, Kernel, KernelKind};
+use crate::state_space::{state_space_bq, FilterRecord};
 use quadra_core::{cholesky, sym_from_fn, CoreError, Mat};
 
-/// Settings of a Bayesian-quadrature rule.
+/// How the weights `w = (K + jitter·I)⁻¹ z` are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BqMethod {
+    /// State space for Matérn ν ∈ {½, 3/2, 5/2, 7/2}, dense for RBF and Brownian kernels.
+    #[default]
+    Auto,
+    /// Gram matrix and Cholesky factorisation: O(N³) time, O(N²) memory, any kernel.
+    Dense,
+    /// Kalman filter on the Matérn SDE augmented with the running integral: O(N) time and
+    /// memory, Matérn kernels only (`crate::state_space`, `proofs/state_space_bq.md`).
+    StateSpace,
+}
+
+/// Settings of a Bayesian-quadrature rule, built by [`BqSettings::builder`].
 ///
 /// | Name | Default | Meaning | Range |
 /// |---|---|---|---|
-/// | `jitter` | 0 | added to the diagonal of `K` before Cholesky (reported) | ≥ 0, finite |
+/// | `jitter` | 0 | added to the diagonal of `K` (the observation-noise variance; reported) | ≥ 0, finite |
+/// | `method` | `Auto` | [`BqMethod`]: state space for Matérn kernels, else dense | enum |
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct BqSettings {
     jitter: f64,
+    method: BqMethod,
 }
 
 impl BqSettings {
-    /// Settings with the given diagonal jitter.
+    /// A builder starting from the defaults.
+    pub fn builder() -> BqSettingsBuilder {
+        BqSettingsBuilder {
+            settings: BqSettings::default(),
+        }
+    }
+
+    /// Settings with the given diagonal jitter (and the default method).
     pub fn with_jitter(jitter: f64) -> Result<Self> {
+        Self::builder().jitter(jitter).build()
+    }
+
+    /// The jitter.
+    pub fn jitter(&self) -> f64 {
+        self.jitter
+    }
+
+    /// The method.
+    pub fn method(&self) -> BqMethod {
+        self.method
+    }
+}
+
+/// Builder of [`BqSettings`]; [`BqSettingsBuilder::build`] checks the values.
+#[derive(Debug, Clone, Copy)]
+pub struct BqSettingsBuilder {
+    settings: BqSettings,
+}
+
+impl BqSettingsBuilder {
+    /// Diagonal jitter (default 0).
+    pub fn jitter(mut self, jitter: f64) -> Self {
+        self.settings.jitter = jitter;
+        self
+    }
+
+    /// Method (default [`BqMethod::Auto`]).
+    pub fn method(mut self, method: BqMethod) -> Self {
+        self.settings.method = method;
+        self
+    }
+
+    /// Checks and returns the settings.
+    pub fn build(self) -> Result<BqSettings> {
+        let jitter = self.settings.jitter;
         if !(jitter.is_finite() && jitter >= 0.0) {
             return Err(QuadratureError::invalid(
                 "jitter",
@@ -25,12 +86,7 @@ impl BqSettings {
                 "a finite number >= 0",
             ));
         }
-        Ok(BqSettings { jitter })
-    }
-
-    /// The jitter.
-    pub fn jitter(&self) -> f64 {
-        self.jitter
+        Ok(self.settings)
     }
 }
 
@@ -45,20 +101,26 @@ pub struct BqRule {
     pub nodes: Vec<f64>,
     /// Weights `w = (K + jitter·I)⁻¹ z`.
     pub weights: Vec<f64>,
-    /// Kernel mean `z`.
-    pub kernel_mean: Vec<f64>,
     /// Prior variance of the integral `∫∫k`.
     pub initial_error: f64,
     /// Posterior variance of the integral at unit amplitude, `∫∫k − zᵀw`
-    /// (may be slightly negative from round-off when tiny; see [`BqRule::std`]).
+    /// (dense: may be slightly negative from round-off when tiny, see [`BqRule::std`];
+    /// state space: the filtered variance, computed without that cancellation).
     pub variance: f64,
     /// Jitter that was added to the diagonal.
     pub jitter: f64,
+    /// Method that computed the weights ([`BqMethod::Dense`] or [`BqMethod::StateSpace`]).
+    pub method: BqMethod,
+    /// The state-space filter, replayed by [`BqRule::estimate`].
+    #[serde(skip)]
+    filter: Option<FilterRecord>,
 }
 
 impl BqRule {
     /// Computes the rule. Errors: empty or non-finite nodes, a node outside the kernel's
-    /// domain, [`QuadratureError::GramNotPositiveDefinite`] when Cholesky fails.
+    /// domain, [`BqMethod::StateSpace`] with a kernel that is not Matérn,
+    /// [`QuadratureError::GramNotPositiveDefinite`] when Cholesky fails (dense) or a node
+    /// repeats with jitter 0 (state space).
     pub fn new(
         kernel: Kernel,
         interval: Interval,
@@ -66,24 +128,52 @@ impl BqRule {
         settings: BqSettings,
     ) -> Result<Self> {
         check_nodes(kernel, interval, nodes)?;
-        let n = nodes.len();
         let jitter = settings.jitter;
+        let initial_error = kernel.initial_error(interval);
+        let state_space = match settings.method {
+            BqMethod::Dense => false,
+            BqMethod::StateSpace => true,
+            BqMethod::Auto => kernel.kind().matern().is_some(),
+        };
+        if state_space {
+            let ss = state_space_bq(kernel, interval, nodes, jitter)?;
+            return Ok(BqRule {
+                kernel,
+                interval,
+                nodes: nodes.to_vec(),
+                weights: ss.weights,
+                initial_error,
+                variance: ss.variance,
+                jitter,
+                method: BqMethod::StateSpace,
+                filter: Some(ss.record),
+            });
+        }
+        let n = nodes.len();
         let k = gram(kernel, nodes, jitter);
         let chol = cholesky(k.as_ref()).map_err(|e| gram_error(e, n, jitter, kernel))?;
         let z: Vec<f64> = nodes.iter().map(|&x| kernel.mean(x, interval)).collect();
         let weights = chol.solve_vec(&z)?;
-        let initial_error = kernel.initial_error(interval);
         let zw: f64 = z.iter().zip(&weights).map(|(a, b)| a * b).sum();
         Ok(BqRule {
             kernel,
             interval,
             nodes: nodes.to_vec(),
             weights,
-            kernel_mean: z,
             initial_error,
             variance: initial_error - zw,
             jitter,
+            method: BqMethod::Dense,
+            filter: None,
         })
+    }
+
+    /// Kernel mean `z_i = ∫ₐᵇ k(x, x_i) dx` at the nodes (closed form, computed on demand).
+    pub fn kernel_mean(&self) -> Vec<f64> {
+        self.nodes
+            .iter()
+            .map(|&x| self.kernel.mean(x, self.interval))
+            .collect()
     }
 
     /// Posterior standard deviation at unit amplitude, `√max(variance, 0)`; equals the
@@ -98,11 +188,16 @@ impl BqRule {
         let mean = self.weights.iter().zip(values).map(|(w, y)| w * y).sum();
         // Amplitude σ² by maximum likelihood, yᵀK⁻¹y / n (the profile of the marginal
         // likelihood over the amplitude).
-        let k = gram(self.kernel, &self.nodes, self.jitter);
-        let chol = cholesky(k.as_ref())
-            .map_err(|e| gram_error(e, self.nodes.len(), self.jitter, self.kernel))?;
-        let alpha = chol.solve_vec(values)?;
-        let quad: f64 = alpha.iter().zip(values).map(|(a, y)| a * y).sum();
+        let quad = match &self.filter {
+            Some(filter) => filter.quadratic_form_and_log_det(values).0,
+            None => {
+                let k = gram(self.kernel, &self.nodes, self.jitter);
+                let chol = cholesky(k.as_ref())
+                    .map_err(|e| gram_error(e, self.nodes.len(), self.jitter, self.kernel))?;
+                let alpha = chol.solve_vec(values)?;
+                alpha.iter().zip(values).map(|(a, y)| a * y).sum()
+            }
+        };
         let amplitude = quad / values.len() as f64;
         Ok(BqEstimate {
             mean,
@@ -165,7 +260,8 @@ const ML_GOLDEN_STEPS: usize = 60;
 
 /// Lengthscale of a stationary kernel by maximum (profile) likelihood over `[lo, hi]`:
 /// a log-spaced grid, then golden-section search on `ln ℓ`. Lengthscales whose Gram matrix
-/// is not positive definite (with `settings.jitter`) are skipped.
+/// is not positive definite (with `settings.jitter`) are skipped. Matérn kernels evaluate
+/// the likelihood with the O(N) state-space filter unless `settings.method` is `Dense`.
 pub fn fit_lengthscale(
     kind: KernelKind,
     nodes: &[f64],
@@ -196,19 +292,35 @@ pub fn fit_lengthscale(
         ));
     }
     check_values(values, nodes.len())?;
+    let state_space = match settings.method {
+        BqMethod::Dense => false,
+        BqMethod::StateSpace | BqMethod::Auto => kind.matern().is_some(),
+    };
+    // Any interval will do: the likelihood does not depend on it.
+    let interval = Interval::new(0.0, 1.0)?;
     let eval = |log_ell: f64| -> Option<LengthscaleFit> {
         let kernel = Kernel::new(kind, log_ell.exp()).ok()?;
-        let k = gram(kernel, nodes, settings.jitter);
-        let chol = cholesky(k.as_ref()).ok()?;
-        let alpha = chol.solve_vec(values).ok()?;
+        // yᵀ(K + jitter·I)⁻¹y and ln det(K + jitter·I): from the innovations of the
+        // state-space filter in O(N), or from a Cholesky factor.
+        let (quad, log_det) = if state_space {
+            state_space_bq(kernel, interval, nodes, settings.jitter)
+                .ok()?
+                .record
+                .quadratic_form_and_log_det(values)
+        } else {
+            let k = gram(kernel, nodes, settings.jitter);
+            let chol = cholesky(k.as_ref()).ok()?;
+            let alpha = chol.solve_vec(values).ok()?;
+            let quad: f64 = alpha.iter().zip(values).map(|(a, y)| a * y).sum();
+            (quad, chol.log_det())
+        };
         let n = values.len() as f64;
-        let quad: f64 = alpha.iter().zip(values).map(|(a, y)| a * y).sum();
         let amplitude = quad / n;
         if amplitude.is_nan() || amplitude <= 0.0 {
             return None;
         }
         let ll = -0.5 * n * amplitude.ln()
-            - 0.5 * chol.log_det()
+            - 0.5 * log_det
             - 0.5 * n * (1.0 + (2.0 * std::f64::consts::PI).ln());
         Some(LengthscaleFit {
             lengthscale: log_ell.exp(),

@@ -122,7 +122,7 @@ impl KernelKind {
     }
 
     /// `(√(2ν), c_k)` of a Matérn half-integer kernel `e^{−u} Σ c_k u^k`, `u = √(2ν) r/ℓ`.
-    fn matern(self) -> Option<(f64, &'static [f64])> {
+    pub(crate) fn matern(self) -> Option<(f64, &'static [f64])> {
         match self {
             KernelKind::Matern12 => Some((1.0, &[1.0])),
             KernelKind::Matern32 => Some((3f64.sqrt(), &[1.0, 1.0])),

@@ -10,7 +10,10 @@
 //! worst-case error `sup_{‖f‖_H ≤ 1} |∫f − wᵀf(x)|`, whose square is
 //! `∫∫k − 2wᵀz + wᵀKw` for any weights ([`worst_case_error`]).
 //! With a Matérn-ν kernel the RKHS is the Sobolev space of order `b = ν + ½` and the
-//! worst-case error of equispaced BQ decays as `N^{−b}`.
+//! worst-case error of equispaced BQ decays as `N^{−b}`. For half-integer ν the Matérn
+//! process is a linear SDE, and the weights, mean and variance come from a Kalman filter
+//! on the state augmented with the running integral in O(N) ([`BqMethod::StateSpace`], the
+//! default; `proofs/state_space_bq.md`); the Gram-matrix Cholesky path stays available.
 //!
 //! **Integral RL.** For `ẋ = f(x) + g(x)u` with cost `xᵀQx + uᵀRu` and `V(x) = wᵀφ(x)`,
 //! policy evaluation solves `(φ(x(t)) − φ(x(t+T)))ᵀw = ∫ₜ^{t+T} xᵀQx + uᵀRu dτ` in least
@@ -55,8 +58,12 @@ pub use error::{QuadratureError, Result};
 pub use kernel::{Interval, Kernel, KernelKind};
 pub mod bq;
 pub mod rules;
+mod state_space;
 
-pub use bq::{fit_lengthscale, worst_case_error, BqEstimate, BqRule, BqSettings, LengthscaleFit};
+pub use bq::{
+    fit_lengthscale, worst_case_error, BqEstimate, BqMethod, BqRule, BqSettings, BqSettingsBuilder,
+    LengthscaleFit,
+};
 pub use rules::{BayesQuadrature, GaussLegendre, QuadratureRule, Simpson, Trapezoid};
 pub mod care;
 pub mod intrl;

@@ -35,7 +35,9 @@ pub use bayes::{
 };
 pub use error::{Result, StatphysError};
 pub use freeconv::{mmse_den, Bulk, FreeConvolution, Prior};
-pub use gamp::{gamp_rie, gamp_rie_seeds, GampRun, GampSettings};
+pub use gamp::{
+    gamp_rie, gamp_rie_seeds, se_prediction, GampIterate, GampRun, GampSettings, GampStop,
+};
 pub use glm::{
     glm_curve, glm_point, glm_thresholds, GlmChannel, GlmModel, GlmPoint, GlmPrior, GlmThresholds,
 };

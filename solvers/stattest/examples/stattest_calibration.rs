@@ -1,6 +1,7 @@
 //! Type-I error and power of the wild bootstrap vs the permutation test on AR(1) pairs.
 //!
-//! `cargo run --release --example stattest_calibration [REPS]`
+//! `cargo run --release -p quadra-stattest --example stattest_calibration [REPS] [N…]`
+//! (default lengths N: 100 and 300)
 //!
 //! X and Y: independent 1-D stationary AR(1) series with coefficient φ and unit variance;
 //! under H₀ both have mean 0, under H₁ Y is shifted by 0.5 (MMD) or Y_t = X_t + noise (HSIC
@@ -12,10 +13,13 @@ use quadra_stattest::simulate::ar1_series;
 use quadra_stattest::{hsic_test, mmd_test, Method, TestSettings, WildVariant};
 
 fn main() {
-    let reps: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(500);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let reps: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(500);
+    let lengths: Vec<usize> = if args.len() > 1 {
+        args[1..].iter().filter_map(|a| a.parse().ok()).collect()
+    } else {
+        vec![100, 300]
+    };
     let alpha = 0.05;
     println!(
         "reps = {reps}, alpha = {alpha}, MC SE at nominal = {:.4}",
@@ -25,7 +29,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     for (test, is_mmd) in [("MMD", true), ("HSIC", false)] {
         for &phi in &[0.0, 0.5, 0.8, 0.95] {
-            for &n in &[100usize, 300] {
+            for &n in &lengths {
                 let mut counts = [0usize; 4];
                 for r in 0..reps {
                     let mut rng =

@@ -8,23 +8,22 @@
 //! * HSIC, wild: `T* = W̃ᵀ(K̃∘L̃)W̃/n²`;
 //! * HSIC, permutation: `T* = Σᵢⱼ K̃ᵢⱼ L̃_{π(i)π(j)}/n²`.
 //!
-//! Wild and permutation MMD draws are evaluated in chunks of [`CHUNK`] columns with one
-//! matrix product `G·V` per chunk; chunks run in parallel (rayon). Draw `b` always uses
+//! The quadratic-form draws (wild MMD, permutation MMD, wild HSIC) are evaluated in batches
+//! with one triangular matrix product per batch ([`crate::draws`]). Draw `b` always uses
 //! its own ChaCha20 stream (`seed`, stream `b`), so results do not depend on the number
 //! of threads. p-value: `(1 + #{T* ≥ T})/(1 + B)` (never 0; exact level for exchangeable draws).
 
 use crate::data::Series;
+pub use crate::draws::{draw_rng, quad_form_draws};
 use crate::error::{Result, StatTestError};
-use crate::kernel::{centre, gram, pooled_gram, resolve_kernel};
+use crate::gram::LowerGram;
+use crate::kernel::{centre, resolve_kernel, sample_gram};
 use crate::multiplier::{ar_multiplier, block_from_autocorrelation, centre_in_place};
 use crate::settings::{Block, Method, Pairing, TestSettings, WildVariant};
-use crate::stats::{hsic_v, mmd2_u, mmd2_v};
-use quadra_core::{seeded_rng, ChaCha20Rng, Mat, MatRef};
+use crate::stats::{hsic_v, BlockSums};
+use quadra_core::Mat;
 use rand::seq::SliceRandom;
 use rayon::prelude::*;
-
-/// Draws per matrix product: large enough for GEMM efficiency, small enough for load balance.
-pub const CHUNK: usize = 32;
 
 /// The outcome of a test.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,42 +48,6 @@ pub struct TestResult {
     pub bandwidth: Vec<f64>,
     /// The null draws, in draw order.
     pub null_draws: Vec<f64>,
-}
-
-/// The ChaCha20 generator of draw `b`.
-pub fn draw_rng(seed: u64, b: usize) -> ChaCha20Rng {
-    let mut r = seeded_rng(seed);
-    r.set_stream(b as u64);
-    r
-}
-
-/// `vᵦᵀ G vᵦ` for `b < n_boot`, where `fill(b, vᵦ)` writes draw `b`'s vector.
-pub fn quad_form_draws<F>(g: &Mat<f64>, n_boot: usize, fill: F) -> Vec<f64>
-where
-    F: Fn(usize, &mut [f64]) + Sync,
-{
-    let n = g.nrows();
-    let n_chunks = n_boot.div_ceil(CHUNK);
-    let per_chunk: Vec<Vec<f64>> = (0..n_chunks)
-        .into_par_iter()
-        .map(|c| {
-            let b0 = c * CHUNK;
-            let m = CHUNK.min(n_boot - b0);
-            let mut buf = vec![0.0; n * m];
-            for k in 0..m {
-                fill(b0 + k, &mut buf[k * n..(k + 1) * n]);
-            }
-            let v = MatRef::from_column_major_slice(&buf, n, m);
-            let gv: Mat<f64> = g.as_ref() * v;
-            (0..m)
-                .map(|k| {
-                    let col = &buf[k * n..(k + 1) * n];
-                    col.iter().zip(gv.col_as_slice(k)).map(|(a, b)| a * b).sum()
-                })
-                .collect()
-        })
-        .collect();
-    per_chunk.into_iter().flatten().collect()
 }
 
 fn p_value(stat: f64, draws: &[f64]) -> f64 {
@@ -137,9 +100,9 @@ pub fn mmd_test(x: &Series, y: &Series, settings: &TestSettings) -> Result<TestR
         });
     }
     let kernel = resolve_kernel(settings.kernel, settings.bandwidth, &[x, y])?;
-    let g = pooled_gram(&kernel, x, y)?;
-    let stat = mmd2_v(&g, nx)?;
-    let unbiased = mmd2_u(&g, nx)?;
+    let g = LowerGram::pooled(&kernel, x, y)?;
+    let sums = BlockSums::from_lower(g.lower(), nx, 2)?;
+    let (stat, unbiased) = (sums.mmd2_v(), sums.mmd2_u());
     let (fx, fy) = (nx as f64, ny as f64);
     let seed = settings.seed;
     let (draws, block) = match settings.method {
@@ -148,7 +111,7 @@ pub fn mmd_test(x: &Series, y: &Series, settings: &TestSettings) -> Result<TestR
             let l = resolve_block(settings.block, rho, nx.min(ny));
             let centred = variant == WildVariant::Centred;
             let pairing = settings.pairing;
-            let draws = quad_form_draws(&g, settings.n_boot, |b, v| {
+            let draws = quad_form_draws(g.lower(), settings.n_boot, |b, v| {
                 let mut rng = draw_rng(seed, b);
                 let (vx, vy) = v.split_at_mut(nx);
                 ar_multiplier(l, &mut rng, vx);
@@ -170,7 +133,7 @@ pub fn mmd_test(x: &Series, y: &Series, settings: &TestSettings) -> Result<TestR
             (draws, Some(l))
         }
         Method::Permutation => {
-            let draws = quad_form_draws(&g, settings.n_boot, |b, v| {
+            let draws = quad_form_draws(g.lower(), settings.n_boot, |b, v| {
                 let mut rng = draw_rng(seed, b);
                 for (i, o) in v.iter_mut().enumerate() {
                     *o = if i < nx { 1.0 / fx } else { -1.0 / fy };
@@ -211,8 +174,8 @@ pub fn hsic_test(x: &Series, y: &Series, settings: &TestSettings) -> Result<Test
     let n = x.len();
     let kx = resolve_kernel(settings.kernel, settings.bandwidth, &[x])?;
     let ky = resolve_kernel(settings.kernel, settings.bandwidth, &[y])?;
-    let kc = centre(&gram(&kx, x, x)?);
-    let lc = centre(&gram(&ky, y, y)?);
+    let kc = centre(&sample_gram(&kx, x));
+    let lc = centre(&sample_gram(&ky, y));
     let stat = hsic_v(&kc, &lc)?;
     let nn = (n * n) as f64;
     let seed = settings.seed;
@@ -222,7 +185,7 @@ pub fn hsic_test(x: &Series, y: &Series, settings: &TestSettings) -> Result<Test
             let l = resolve_block(settings.block, rho, n);
             let centred = variant == WildVariant::Centred;
             let m = Mat::from_fn(n, n, |i, j| kc[(i, j)] * lc[(i, j)] / nn);
-            let draws = quad_form_draws(&m, settings.n_boot, |b, v| {
+            let draws = quad_form_draws(m.as_ref(), settings.n_boot, |b, v| {
                 let mut rng = draw_rng(seed, b);
                 ar_multiplier(l, &mut rng, v);
                 if centred {

@@ -16,7 +16,7 @@
 
 use crate::data::{sq_dist, Series};
 use crate::error::{Result, StatTestError};
-use quadra_core::Mat;
+pub use crate::gram::{centre, gram, pooled_gram, sample_gram};
 
 /// At most this many points enter the median heuristic (≈ 2·10⁶ pairs): the median of a
 /// subsample of that size is within a fraction of a percent of the full one, and the cost
@@ -127,53 +127,4 @@ pub fn resolve_kernel(kind: KernelKind, bw: Bandwidth, samples: &[&Series]) -> R
         Bandwidth::Fixed(s) => s,
     };
     Kernel::new(kind, sigma)
-}
-
-/// Gram matrix `K_ij = k(a_i, b_j)`.
-pub fn gram(kernel: &Kernel, a: &Series, b: &Series) -> Result<Mat<f64>> {
-    if a.dim() != b.dim() {
-        return Err(StatTestError::DimensionMismatch {
-            context: "gram: dimensions of the two samples",
-            expected: a.dim(),
-            found: b.dim(),
-        });
-    }
-    Ok(Mat::from_fn(a.len(), b.len(), |i, j| {
-        kernel.eval(a.row(i), b.row(j))
-    }))
-}
-
-/// Gram matrix of the concatenation `[x; y]` (symmetric, computed once per pair).
-pub fn pooled_gram(kernel: &Kernel, x: &Series, y: &Series) -> Result<Mat<f64>> {
-    if x.dim() != y.dim() {
-        return Err(StatTestError::DimensionMismatch {
-            context: "pooled gram: dimension of Y vs X",
-            expected: x.dim(),
-            found: y.dim(),
-        });
-    }
-    let nx = x.len();
-    let n = nx + y.len();
-    let row = |i: usize| if i < nx { x.row(i) } else { y.row(i - nx) };
-    let mut g = Mat::<f64>::zeros(n, n);
-    for j in 0..n {
-        for i in j..n {
-            let v = kernel.eval(row(i), row(j));
-            g[(i, j)] = v;
-            g[(j, i)] = v;
-        }
-    }
-    Ok(g)
-}
-
-/// Doubly centred Gram `HKH`, `H = I − 11ᵀ/n`.
-pub fn centre(k: &Mat<f64>) -> Mat<f64> {
-    let n = k.nrows();
-    let nf = n as f64;
-    let row_means: Vec<f64> = (0..n)
-        .map(|i| (0..n).map(|j| k[(i, j)]).sum::<f64>() / nf)
-        .collect();
-    let all = row_means.iter().sum::<f64>() / nf;
-    // K symmetric: column means equal row means.
-    Mat::from_fn(n, n, |i, j| k[(i, j)] - row_means[i] - row_means[j] + all)
 }

@@ -15,7 +15,9 @@
 //! autocorrelated series. The **wild bootstrap** (Chwialkowski, Sejdinovic & Gretton 2014)
 //! multiplies the degenerate V-statistic's kernel by an autoregressive multiplier
 //! `W_t = e^{−1/l} W_{t−1} + √(1 − e^{−2/l}) ε_t` ([`multiplier`]), whose
-//! autocorrelation `e^{−k/l}` mimics the data's; see [`bootstrap`].
+//! autocorrelation `e^{−k/l}` mimics the data's; see [`bootstrap`]. Gram matrices are built
+//! once ([`gram`]: lower triangle only, squared distances from one matrix product for
+//! `d ≥ 4`) and the draws are batched into triangular matrix products ([`draws`]).
 //!
 //! [`projection`] gives the exact Euclidean projection onto `{x : xᵀQx + qᵀx = y}` and
 //! [`observer`] the attack-detection pipeline (Kalman filter vs quadratic-sensor projection
@@ -42,7 +44,9 @@
 
 pub mod bootstrap;
 pub mod data;
+pub mod draws;
 pub mod error;
+pub mod gram;
 pub mod kernel;
 pub mod multiplier;
 pub mod observer;

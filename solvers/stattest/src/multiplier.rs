@@ -35,7 +35,9 @@ pub fn centre_in_place(v: &mut [f64]) {
 /// With `l = τ = −1/ln ρ` the multiplier's weights `e^{−k/l}` halve the long-run variance of
 /// an AR(1)-like feature process (`Σ(ρe^{−1/l})^k` vs `Σρ^k`), so the bootstrap is liberal;
 /// `l = 4τ` keeps about 80 % of it while the centring loss (≈ 2l/n) stays small for
-/// `n ≳ 100τ`. Measured levels are in docs/stattest.md (§ Validation).
+/// `n ≳ 100τ`. Measured levels are in docs/stattest.md (§ Validation); the comparison with
+/// `l = τ`, `8τ` and `l = √(nρ/(1−ρ²))` (none better at φ = 0.8, n = 300/1000) in
+/// docs/validation.md (`examples/stattest_block_study.rs`).
 pub const AUTO_BLOCK_FACTOR: f64 = 4.0;
 
 /// Automatic block length from a lag-1 autocorrelation `rho`: `l = 4τ`, `τ = −1/ln ρ`

@@ -220,3 +220,57 @@ pub fn project_quadric(q_mat: &Mat<f64>, q: &[f64], y: f64, z: &[f64]) -> Result
 /// The limit point (μ → ±∞) is accepted when its residual is within this many ε of the data's
 /// scale: it is then the exact extremiser set, up to rounding.
 pub const LIMIT_RESIDUAL_FACTOR: f64 = 1024.0;
+
+/// The range `{xᵀQx + qᵀx : x ∈ ℝⁿ}` as `(lo, hi)` (infinite ends as `±∞`).
+///
+/// In eigen-coordinates `f = Σ λᵢξᵢ² + bᵢξᵢ`, `b = Uᵀq`. Completing the square, each term with
+/// `λᵢ ≠ 0` has the one-sided range `[−bᵢ²/(4λᵢ), ∞)` (`λᵢ > 0`) or `(−∞, −bᵢ²/(4λᵢ)]`
+/// (`λᵢ < 0`), and a term with `λᵢ = 0 ≠ bᵢ` takes every real value. So `f` is bounded below
+/// iff `Q ⪰ 0` and `b` vanishes on its kernel, with `min f = −Σ_{λᵢ>0} bᵢ²/(4λᵢ)`; bounded
+/// above in the mirror case; otherwise onto `ℝ` (proofs/quadric_projection.md, § Range;
+/// checked by `level_range_closed_forms`). Eigenvalues and coefficients within
+/// [`EIG_ZERO_FACTOR`]`·ε·n` of the largest count as zero.
+pub fn level_range(q_mat: &Mat<f64>, q: &[f64]) -> Result<(f64, f64)> {
+    let n = q_mat.nrows();
+    if q_mat.ncols() != n || q.len() != n {
+        return Err(StatTestError::DimensionMismatch {
+            context: "level range: Q must be n×n and q of length n",
+            expected: n,
+            found: if q_mat.ncols() != n {
+                q_mat.ncols()
+            } else {
+                q.len()
+            },
+        });
+    }
+    let sym = Mat::from_fn(n, n, |i, j| 0.5 * (q_mat[(i, j)] + q_mat[(j, i)]));
+    let eig = symmetric_eigen(sym.as_ref())?;
+    let lam = &eig.values;
+    let u = &eig.vectors;
+    let b: Vec<f64> = (0..n)
+        .map(|k| (0..n).map(|i| u[(i, k)] * q[i]).sum())
+        .collect();
+    let tol = |m: f64| EIG_ZERO_FACTOR * f64::EPSILON * n as f64 * m;
+    let lam_zero = tol(lam.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+    let b_zero = tol(q.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+    let (mut lo, mut hi) = (0.0, 0.0);
+    let (mut below, mut above) = (true, true);
+    for (l, bi) in lam.iter().zip(&b) {
+        if *l > lam_zero {
+            lo -= bi * bi / (4.0 * l);
+            above = false;
+        } else if *l < -lam_zero {
+            hi -= bi * bi / (4.0 * l);
+            below = false;
+        } else if bi.abs() > b_zero {
+            below = false;
+            above = false;
+        }
+    }
+    Ok(match (below, above) {
+        (true, true) => (0.0, 0.0),
+        (true, false) => (lo, f64::INFINITY),
+        (false, true) => (f64::NEG_INFINITY, hi),
+        (false, false) => (f64::NEG_INFINITY, f64::INFINITY),
+    })
+}

@@ -142,3 +142,48 @@ fn empty_level_set_and_bad_shapes_are_errors() {
     assert!(project_quadric(&diag(&[1.0, 1.0]), &[0.0], 1.0, &[1.0, 0.0]).is_err());
     assert!(project_quadric(&diag(&[1.0, 1.0]), &[0.0, 0.0], f64::NAN, &[1.0, 0.0]).is_err());
 }
+
+#[test]
+fn level_range_closed_forms() {
+    use quadra_stattest::projection::level_range;
+    let inf = f64::INFINITY;
+    // Range sensor ‖p‖² of the detection demo: [0, ∞).
+    let r = level_range(&diag(&[1.0, 1.0, 0.0, 0.0]), &[0.0; 4]).unwrap();
+    assert_eq!(r, (0.0, inf));
+    // 2x² + 4x + y-free: minimum −b²/(4λ) = −16/8 = −2 at x = −1.
+    let r = level_range(&diag(&[2.0, 0.0]), &[4.0, 0.0]).unwrap();
+    assert!((r.0 + 2.0).abs() < 1e-14 && r.1 == inf, "{r:?}");
+    // Rotated: Q = R diag(2, 0) Rᵀ with q = R(4, 0) gives the same range.
+    let (c, s) = (0.6, 0.8);
+    let rq = Mat::from_fn(2, 2, |i, j| {
+        let u = [c, s];
+        2.0 * u[i] * u[j]
+    });
+    let r = level_range(&rq, &[4.0 * c, 4.0 * s]).unwrap();
+    assert!((r.0 + 2.0).abs() < 1e-12 && r.1 == inf, "{r:?}");
+    // Negative definite: (−∞, max], max = −b²/(4λ) = 9/4 for −x² + 3x.
+    let r = level_range(&diag(&[-1.0]), &[3.0]).unwrap();
+    assert!(r.0 == -inf && (r.1 - 2.25).abs() < 1e-14, "{r:?}");
+    // Indefinite, or linear along the kernel of Q: all of ℝ.
+    assert_eq!(
+        level_range(&diag(&[1.0, -1.0]), &[0.0; 2]).unwrap(),
+        (-inf, inf)
+    );
+    assert_eq!(
+        level_range(&diag(&[1.0, 0.0]), &[0.0, 1.0]).unwrap(),
+        (-inf, inf)
+    );
+    // Q = 0, q = 0: the constant 0.
+    assert_eq!(
+        level_range(&diag(&[0.0, 0.0]), &[0.0; 2]).unwrap(),
+        (0.0, 0.0)
+    );
+    // Every level inside the range has a nonempty level set; just outside it is empty.
+    let r = level_range(&diag(&[2.0, 0.0]), &[4.0, 0.0]).unwrap();
+    assert!(project_quadric(&diag(&[2.0, 0.0]), &[4.0, 0.0], r.0, &[1.0, 1.0]).is_ok());
+    assert!(matches!(
+        project_quadric(&diag(&[2.0, 0.0]), &[4.0, 0.0], r.0 - 0.1, &[1.0, 1.0]),
+        Err(StatTestError::EmptyLevelSet { .. })
+    ));
+    assert!(level_range(&diag(&[1.0, 1.0]), &[0.0]).is_err());
+}

@@ -4,6 +4,8 @@
 
 use quadra_core::{Mat, MatRef};
 
+use super::block_tridiagonal::BlockPartition;
+use super::panels::FactorPanels;
 use crate::lmi::{CoefMatrix, LmiProblem, SparseVector, VarDomain};
 
 /// A symmetric coefficient matrix in the form the Schur complement reads.
@@ -192,7 +194,24 @@ impl Coef {
                 .iter()
                 .map(|&(i, j, a)| if i == j { a * a } else { 2.0 * a * a })
                 .sum(),
-            Coef::LowRank(_) => self.to_dense(n).norm_l2().powi(2),
+            // ‖Σ s_k w_k w_kᵀ‖²_F = Σ_{k,l} s_k s_l (w_kᵀw_l)², without forming the matrix.
+            Coef::LowRank(t) => {
+                let mut scratch = vec![0.0; n];
+                let mut acc = 0.0;
+                for (k, (sk, wk)) in t.iter().enumerate() {
+                    for (i, a) in wk.iter() {
+                        scratch[i] += a;
+                    }
+                    for (l, (sl, wl)) in t.iter().enumerate().skip(k) {
+                        let d: f64 = wl.iter().map(|(i, a)| a * scratch[i]).sum();
+                        acc += if l == k { 1.0 } else { 2.0 } * sk * sl * d * d;
+                    }
+                    for (i, _) in wk.iter() {
+                        scratch[i] = 0.0;
+                    }
+                }
+                acc
+            }
         }
     }
 
@@ -224,6 +243,52 @@ pub(crate) struct PsdBlock {
     pub terms: Vec<(usize, Coef)>,
     /// Column route of each term.
     pub routes: Vec<ColumnRoute>,
+    /// The factors gathered into dense panels when every term is routed through its
+    /// factors and the panels are full enough.
+    pub panels: Option<FactorPanels>,
+    /// Block-tridiagonal partition of the aggregate sparsity pattern, when factoring
+    /// the slack through it beats a dense Cholesky.
+    pub partition: Option<BlockPartition>,
+}
+
+impl PsdBlock {
+    /// `reach[j]`: the largest row `i ≥ j` where `F₀` or some `Fᵢ` is nonzero in
+    /// column `j` — the aggregate sparsity pattern, which the slack `S = F₀ + Σ yᵢFᵢ`
+    /// and every dual direction stay in.
+    pub(crate) fn reach(&self) -> Vec<usize> {
+        let n = self.dim;
+        let mut reach: Vec<usize> = (0..n).collect();
+        let mut touch = |i: usize, j: usize| {
+            let (lo, hi) = (i.min(j), i.max(j));
+            reach[lo] = reach[lo].max(hi);
+        };
+        for j in 0..n {
+            for (i, &a) in self.constant.col_as_slice(j).iter().enumerate() {
+                if a != 0.0 {
+                    touch(i, j);
+                }
+            }
+        }
+        for (_, f) in &self.terms {
+            match f {
+                Coef::LowRank(t) => {
+                    for (_, w) in t {
+                        if let (Some(&lo), Some(&hi)) =
+                            (w.indices.iter().min(), w.indices.iter().max())
+                        {
+                            for &i in &w.indices {
+                                touch(i, hi);
+                                touch(lo, i);
+                            }
+                        }
+                    }
+                }
+                Coef::Sparse(e) => e.iter().for_each(|&(i, j, _)| touch(i, j)),
+                Coef::Dense(_) => touch(0, n - 1),
+            }
+        }
+        reach
+    }
 }
 
 /// Where an LP row came from.
@@ -256,7 +321,9 @@ pub(crate) struct IpmData {
 
 impl IpmData {
     /// Internal form of a validated problem.
-    pub(crate) fn new(p: &LmiProblem) -> IpmData {
+    /// `structure = (block_tridiagonal, dense_panels)` enables the two structure
+    /// exploits (each still applied only where it pays).
+    pub(crate) fn new(p: &LmiProblem, structure: (bool, bool)) -> IpmData {
         let m = p.num_vars();
         let mut psd = Vec::new();
         let mut lp = LpPart::default();
@@ -302,13 +369,28 @@ impl IpmData {
                     None => ColumnRoute::Dense,
                 })
                 .collect();
-            psd.push(PsdBlock {
+            let mut psd_block = PsdBlock {
                 original: b,
                 dim: n,
                 constant: block.constant.to_dense(n),
                 terms,
                 routes,
-            });
+                panels: None,
+                partition: None,
+            };
+            if structure.1
+                && psd_block
+                    .routes
+                    .iter()
+                    .all(|r| matches!(r, ColumnRoute::Factors(_)))
+            {
+                psd_block.panels = FactorPanels::new(&psd_block.terms);
+            }
+            if structure.0 {
+                let partition = BlockPartition::from_reach(&psd_block.reach());
+                psd_block.partition = partition.worthwhile().then_some(partition);
+            }
+            psd.push(psd_block);
         }
         for (i, d) in p.domains.iter().enumerate() {
             if *d == VarDomain::Nonneg {

@@ -20,13 +20,12 @@
 
 use std::time::Instant;
 
-use quadra_core::faer::linalg::matmul::matmul;
-use quadra_core::faer::linalg::solvers::Llt;
-use quadra_core::faer::linalg::triangular_solve::solve_lower_triangular_in_place;
-use quadra_core::faer::{Accum, Par, Side};
+use quadra_core::faer::{Par, Side};
 use quadra_core::Mat;
 
+use super::block_tridiagonal::BlockPartition;
 use super::data::{frob_inner, IpmData};
+use super::factor::CholeskyFactor;
 use super::schur::schur_complement;
 use super::settings::LowRankSettings;
 use super::IterationRecord;
@@ -60,19 +59,6 @@ struct Direction {
     dsl: Vec<f64>,
 }
 
-fn mm(a: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
-    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
-    matmul(
-        out.as_mut(),
-        Accum::Replace,
-        a.as_ref(),
-        b.as_ref(),
-        1.0,
-        Par::Seq,
-    );
-    out
-}
-
 fn norm2(v: &[f64]) -> f64 {
     v.iter().map(|a| a * a).sum::<f64>().sqrt()
 }
@@ -84,37 +70,60 @@ const DENSE_STEP_MAX_DIM: usize = 100;
 
 /// `v ↦ L⁻¹ D L⁻ᵀ v` for the Lanczos step length.
 struct ScaledDirection<'a> {
-    l: &'a Mat<f64>,
+    l: &'a CholeskyFactor,
     d: &'a Mat<f64>,
+}
+
+/// `u = D t` for symmetric `D`, through the factor's block-tridiagonal pattern when it
+/// has one (`u_K = D[K−1..=K+1, K]ᵀ t[K−1..=K+1]`).
+fn mul_symmetric_vector(l: &CholeskyFactor, d: &Mat<f64>, t: &Mat<f64>, u: &mut Mat<f64>) {
+    use quadra_core::faer::linalg::matmul::matmul;
+    use quadra_core::faer::Accum;
+    match l.partition() {
+        Some(part) => {
+            for k in 0..part.len() {
+                let (st, nk) = part.block(k);
+                let (lo, len) = part.band_rows(k);
+                matmul(
+                    u.as_mut().subrows_mut(st, nk),
+                    Accum::Replace,
+                    d.as_ref().submatrix(lo, st, len, nk).transpose(),
+                    t.as_ref().subrows(lo, len),
+                    1.0,
+                    Par::Seq,
+                );
+            }
+        }
+        None => matmul(
+            u.as_mut(),
+            Accum::Replace,
+            d.as_ref(),
+            t.as_ref(),
+            1.0,
+            Par::Seq,
+        ),
+    }
 }
 
 impl quadra_core::SymmetricOperator for ScaledDirection<'_> {
     fn dim(&self) -> usize {
-        self.l.nrows()
+        self.l.dim()
     }
     fn apply(&self, x: &[f64], y: &mut [f64]) {
-        use quadra_core::faer::linalg::triangular_solve::solve_upper_triangular_in_place;
         let n = x.len();
         let mut t = Mat::<f64>::from_fn(n, 1, |i, _| x[i]);
-        solve_upper_triangular_in_place(self.l.transpose(), t.as_mut(), Par::Seq);
+        self.l.solve_upper_in_place(t.as_mut());
         let mut u = Mat::<f64>::zeros(n, 1);
-        matmul(
-            u.as_mut(),
-            Accum::Replace,
-            self.d.as_ref(),
-            t.as_ref(),
-            1.0,
-            Par::Seq,
-        );
-        solve_lower_triangular_in_place(self.l.as_ref(), u.as_mut(), Par::Seq);
+        mul_symmetric_vector(self.l, self.d, &t, &mut u);
+        self.l.solve_lower_in_place(u.as_mut());
         y.copy_from_slice(u.col_as_slice(0));
     }
 }
 
 /// Largest `α` with `V + αD ⪰ 0`, given `V = LLᵀ`: `1/max(0, −λ_min(L⁻¹DL⁻ᵀ))`
 /// (`∞` when the direction does not leave the cone).
-fn max_step(l: &Mat<f64>, d: &Mat<f64>) -> Result<f64> {
-    let n = l.nrows();
+fn max_step(l: &CholeskyFactor, d: &Mat<f64>) -> Result<f64> {
+    let n = l.dim();
     let lmin = if n > DENSE_STEP_MAX_DIM {
         let op = ScaledDirection { l, d };
         let settings = quadra_core::LanczosSettings {
@@ -128,9 +137,9 @@ fn max_step(l: &Mat<f64>, d: &Mat<f64>) -> Result<f64> {
         r.lambda_min - r.residual_min
     } else {
         let mut y = d.clone();
-        solve_lower_triangular_in_place(l.as_ref(), y.as_mut(), Par::Seq);
+        l.solve_lower_in_place(y.as_mut());
         let mut b = y.transpose().to_owned();
-        solve_lower_triangular_in_place(l.as_ref(), b.as_mut(), Par::Seq);
+        l.solve_lower_in_place(b.as_mut());
         // Symmetrise the rounding before the eigenvalues.
         for j in 0..n {
             for i in 0..j {
@@ -159,10 +168,6 @@ fn max_step_lp(v: &[f64], d: &[f64]) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-fn chol_l(a: &Mat<f64>) -> Option<Mat<f64>> {
-    a.llt(Side::Lower).ok().map(|f| f.L().to_owned())
-}
-
 /// Cholesky of the Schur complement with a diagonal shift on failure (free variables
 /// can make `M` singular; the shift `δ·max M_ii`, `δ` growing from `1e-14`, changes
 /// `Δy` only in `M`'s near-null space, which the residuals then correct).
@@ -174,7 +179,8 @@ fn factor_schur(mut mat: Mat<f64>) -> Option<quadra_core::faer::linalg::solvers:
         .max(1e-300);
     let mut delta = 0.0;
     for _ in 0..8 {
-        if let Ok(f) = mat.llt(Side::Lower) {
+        let r = mat.llt(Side::Lower);
+        if let Ok(f) = r {
             return Some(f);
         }
         let next = if delta == 0.0 {
@@ -190,6 +196,96 @@ fn factor_schur(mut mat: Mat<f64>) -> Option<quadra_core::faer::linalg::solvers:
     None
 }
 
+/// The starting iterate (Todd–Toh–Tütüncü 1998 / SDPT3's scaling): `X = ξI`,
+/// `S = ηI` with `ξ, η` sized from the data; a warm start takes `y0` and lifts
+/// `S = F(y0)` into the interior.
+fn initial_iterate(data: &IpmData, warm_y: Option<&[f64]>) -> Result<Iterate> {
+    let m = data.m;
+    let nb = data.psd.len();
+    let mut x = Vec::with_capacity(nb);
+    let mut s = Vec::with_capacity(nb);
+    for b in &data.psd {
+        let n = b.dim as f64;
+        let mut xi: f64 = 10f64.max(n.sqrt());
+        let mut eta: f64 = 10f64.max(n.sqrt()).max(b.constant.norm_l2());
+        for (i, f) in &b.terms {
+            let nf = f.frob2(b.dim).sqrt();
+            xi = xi.max(n * (1.0 + data.c[*i].abs()) / (1.0 + nf));
+            eta = eta.max(nf);
+        }
+        x.push(Mat::<f64>::identity(b.dim, b.dim) * xi);
+        s.push(Mat::<f64>::identity(b.dim, b.dim) * eta);
+    }
+    let p = data.lp.rows.len() as f64;
+    let mut xi: f64 = 10f64.max(p.sqrt());
+    let mut eta: f64 = 10f64.max(p.sqrt());
+    for (row, g0) in data.lp.rows.iter().zip(&data.lp.constant) {
+        eta = eta.max(g0.abs());
+        for &(i, a) in row {
+            xi = xi.max((1.0 + data.c[i].abs()) / (1.0 + a.abs()));
+            eta = eta.max(a.abs());
+        }
+    }
+    let mut it = Iterate {
+        y: vec![0.0; m],
+        x,
+        s,
+        xl: vec![xi; data.lp.rows.len()],
+        sl: vec![eta; data.lp.rows.len()],
+    };
+    if let Some(y0) = warm_y {
+        // Warm start: y from the caller, S = F(y0) lifted into the interior.
+        it.y = y0.to_vec();
+        let (fs, fl) = data.affine(y0, true);
+        for (k, f) in fs.into_iter().enumerate() {
+            let n = f.nrows();
+            let ev = f
+                .self_adjoint_eigenvalues(Side::Lower)
+                .map_err(|_| ConicError::Backend("eigenvalues of the warm start".into()))?;
+            let lmin = ev.iter().copied().fold(f64::INFINITY, f64::min);
+            let shift = (1e-3 * (1.0 + f.norm_l2() / (n as f64).sqrt())) - lmin.min(0.0);
+            it.s[k] = f + Mat::<f64>::identity(n, n) * shift.max(0.0);
+        }
+        for (r, v) in fl.into_iter().enumerate() {
+            it.sl[r] = if v > 1e-3 { v } else { 1e-3 + v.abs() };
+        }
+    }
+    Ok(it)
+}
+
+/// `V + αD` for each block with `α` shortened by 0.8 (at most 30 times) until every
+/// block factors; returns the new blocks, the step taken and their factors (fewer
+/// factors than blocks when the step could not be confirmed).
+fn confirm_in_cone<'a>(
+    current: &[Mat<f64>],
+    direction: &[Mat<f64>],
+    mut alpha: f64,
+    partition: impl Fn(usize) -> Option<&'a BlockPartition>,
+) -> (Vec<Mat<f64>>, f64, Vec<CholeskyFactor>) {
+    let step = |alpha: f64| -> Vec<Mat<f64>> {
+        current
+            .iter()
+            .zip(direction)
+            .map(|(v, d)| v + d * alpha)
+            .collect()
+    };
+    let mut next = step(alpha);
+    let mut factors = Vec::new();
+    for _ in 0..30 {
+        factors = next
+            .iter()
+            .enumerate()
+            .map_while(|(b, v)| CholeskyFactor::factor(v, partition(b)))
+            .collect();
+        if factors.len() == next.len() {
+            break;
+        }
+        alpha *= 0.8;
+        next = step(alpha);
+    }
+    (next, alpha, factors)
+}
+
 /// The interior-point loop.
 pub(crate) fn solve(
     data: &IpmData,
@@ -197,7 +293,7 @@ pub(crate) fn solve(
     warm_y: Option<&[f64]>,
     observer: &mut dyn FnMut(&IterationRecord),
 ) -> Result<IpmOutcome> {
-    use quadra_core::faer::linalg::solvers::{DenseSolveCore, Solve};
+    use quadra_core::faer::linalg::solvers::Solve;
     let start = Instant::now();
     let m = data.m;
     let nb = data.psd.len();
@@ -211,58 +307,7 @@ pub(crate) fn solve(
         + data.lp.constant.iter().map(|a| a * a).sum::<f64>())
     .sqrt();
 
-    // Initial point (Todd–Toh–Tütüncü 1998 / SDPT3's scaling): X = ξI, S = ηI.
-    let mut it = {
-        let mut x = Vec::with_capacity(nb);
-        let mut s = Vec::with_capacity(nb);
-        for b in &data.psd {
-            let n = b.dim as f64;
-            let mut xi: f64 = 10f64.max(n.sqrt());
-            let mut eta: f64 = 10f64.max(n.sqrt()).max(b.constant.norm_l2());
-            for (i, f) in &b.terms {
-                let nf = f.frob2(b.dim).sqrt();
-                xi = xi.max(n * (1.0 + data.c[*i].abs()) / (1.0 + nf));
-                eta = eta.max(nf);
-            }
-            x.push(Mat::<f64>::identity(b.dim, b.dim) * xi);
-            s.push(Mat::<f64>::identity(b.dim, b.dim) * eta);
-        }
-        let p = data.lp.rows.len() as f64;
-        let mut xi: f64 = 10f64.max(p.sqrt());
-        let mut eta: f64 = 10f64.max(p.sqrt());
-        for (row, g0) in data.lp.rows.iter().zip(&data.lp.constant) {
-            eta = eta.max(g0.abs());
-            for &(i, a) in row {
-                xi = xi.max((1.0 + data.c[i].abs()) / (1.0 + a.abs()));
-                eta = eta.max(a.abs());
-            }
-        }
-        let mut it = Iterate {
-            y: vec![0.0; m],
-            x,
-            s,
-            xl: vec![xi; data.lp.rows.len()],
-            sl: vec![eta; data.lp.rows.len()],
-        };
-        if let Some(y0) = warm_y {
-            // Warm start: y from the caller, S = F(y0) lifted into the interior.
-            it.y = y0.to_vec();
-            let (fs, fl) = data.affine(y0, true);
-            for (k, f) in fs.into_iter().enumerate() {
-                let n = f.nrows();
-                let ev = f
-                    .self_adjoint_eigenvalues(Side::Lower)
-                    .map_err(|_| ConicError::Backend("eigenvalues of the warm start".into()))?;
-                let lmin = ev.iter().copied().fold(f64::INFINITY, f64::min);
-                let shift = (1e-3 * (1.0 + f.norm_l2() / (n as f64).sqrt())) - lmin.min(0.0);
-                it.s[k] = f + Mat::<f64>::identity(n, n) * shift.max(0.0);
-            }
-            for (r, v) in fl.into_iter().enumerate() {
-                it.sl[r] = if v > 1e-3 { v } else { 1e-3 + v.abs() };
-            }
-        }
-        it
-    };
+    let mut it = initial_iterate(data, warm_y)?;
 
     let gamma = settings.step_fraction;
     // Best max(gap, residuals) seen and the iteration it was reached (stall detection:
@@ -271,7 +316,7 @@ pub(crate) fn solve(
     let mut best = (f64::INFINITY, 0u32);
     let mut last_step = (0.0, 0.0, 0.0);
     // Cholesky factors of (X, S) at the current iterate when the last step computed them.
-    type Factors = (Vec<Llt<f64>>, Vec<Llt<f64>>);
+    type Factors = (Vec<CholeskyFactor>, Vec<CholeskyFactor>);
     let mut factors: Option<Factors> = None;
     for iter in 0..=settings.max_iter {
         // Residuals and objectives.
@@ -292,7 +337,10 @@ pub(crate) fn solve(
         let mu = xs / n_cone;
         let scale = 1.0 + pobj.abs() + dobj.abs();
         let gap_rel = (pobj - dobj).abs().max(xs) / scale;
-        let rd_norm = (rd.iter().map(|r| r.norm_l2().powi(2)).sum::<f64>()
+        let rd_norm = (rd
+            .iter()
+            .map(|r| frob_inner(r.as_ref(), r.as_ref()))
+            .sum::<f64>()
             + rdl.iter().map(|a| a * a).sum::<f64>())
         .sqrt();
         let pinf = norm2(&rp) / (1.0 + norm_c);
@@ -343,7 +391,10 @@ pub(crate) fn solve(
                 .psd
                 .iter()
                 .zip(&rd)
-                .map(|(b, r)| (&b.constant - r).norm_l2().powi(2))
+                .map(|(b, r)| {
+                    let d = &b.constant - r;
+                    frob_inner(d.as_ref(), d.as_ref())
+                })
                 .sum::<f64>()
                 + data
                     .lp
@@ -410,30 +461,32 @@ pub(crate) fn solve(
         let mut lx = Vec::with_capacity(nb);
         let mut s_inv = Vec::with_capacity(nb);
         let cached = factors.take();
-        for (b, (x, s)) in it.x.iter().zip(&it.s).enumerate() {
-            let (fs, lxb) = match &cached {
-                Some((fx, fs)) => (Some(fs[b].clone()), Some(fx[b].L().to_owned())),
-                None => (s.llt(Side::Lower).ok(), chol_l(x)),
-            };
-            let (Some(fs), Some(lxb)) = (fs, lxb) else {
+        let (cached_x, cached_s) = match cached {
+            Some((fx, fs)) => (
+                fx.into_iter().map(Some).collect(),
+                fs.into_iter().map(Some).collect(),
+            ),
+            None => (vec![None; nb], vec![None; nb]),
+        };
+        for (b, ((x, s), (cx, cs))) in
+            it.x.iter()
+                .zip(&it.s)
+                .zip(cached_x.into_iter().zip(cached_s))
+                .enumerate()
+        {
+            let partition = data.psd[b].partition.as_ref();
+            let fs = cs.or_else(|| CholeskyFactor::factor(s, partition));
+            let fx = cx.or_else(|| CholeskyFactor::factor(x, None));
+            let (Some(fs), Some(fx)) = (fs, fx) else {
                 return if reduced_ok {
                     Ok(outcome(&it))
                 } else {
                     trouble("iterate left the cone")
                 };
             };
-            let mut inv = fs.inverse();
-            let n = inv.nrows();
-            for j in 0..n {
-                for i in 0..j {
-                    let v = 0.5 * (inv[(i, j)] + inv[(j, i)]);
-                    inv[(i, j)] = v;
-                    inv[(j, i)] = v;
-                }
-            }
-            s_inv.push(inv);
-            ls.push(fs.L().to_owned());
-            lx.push(lxb);
+            s_inv.push(fs.inverse());
+            ls.push(fs);
+            lx.push(fx);
         }
         let schur = schur_complement(data, &it.x, &s_inv, &it.xl, &it.sl);
         if (0..m).any(|i| !schur[(i, i)].is_finite()) {
@@ -451,15 +504,18 @@ pub(crate) fn solve(
         let direction = |sigma_mu: f64, corr: Option<&Direction>| -> Direction {
             // G = (X r_d + K) S⁻¹; rhs h = A(σμS⁻¹ − X − G) − r_p.
             // The corrector's second-order term K = ΔX_p ΔS_p, formed once.
-            let kmat: Option<Vec<Mat<f64>>> =
-                corr.map(|c| (0..nb).map(|b| mm(&c.dx[b], &c.ds[b])).collect());
+            let kmat: Option<Vec<Mat<f64>>> = corr.map(|c| {
+                (0..nb)
+                    .map(|b| ls[b].mul_on_pattern(&c.dx[b], &c.ds[b]))
+                    .collect()
+            });
             let mut t_rhs = Vec::with_capacity(nb);
             for b in 0..nb {
-                let mut xr = mm(&it.x[b], &rd[b]);
+                let mut xr = ls[b].mul_on_pattern(&it.x[b], &rd[b]);
                 if let Some(k) = &kmat {
                     xr += &k[b];
                 }
-                let g = mm(&xr, &s_inv[b]);
+                let g = ls[b].right_solve(&xr, &s_inv[b]);
                 let t = &s_inv[b] * sigma_mu - &it.x[b] - &g;
                 t_rhs.push(t);
             }
@@ -483,11 +539,11 @@ pub(crate) fn solve(
             let dsl: Vec<f64> = rdl.iter().zip(adyl).map(|(r, a)| r + a).collect();
             let mut dx = Vec::with_capacity(nb);
             for b in 0..nb {
-                let mut xd = mm(&it.x[b], &ds[b]);
+                let mut xd = ls[b].mul_on_pattern(&it.x[b], &ds[b]);
                 if let Some(k) = &kmat {
                     xd += &k[b];
                 }
-                let g = mm(&xd, &s_inv[b]);
+                let g = ls[b].right_solve(&xd, &s_inv[b]);
                 let mut d = &s_inv[b] * sigma_mu - &it.x[b];
                 let n = d.nrows();
                 for j in 0..n {
@@ -567,44 +623,12 @@ pub(crate) fn solve(
         // The eigenvalue bound on the step is exact in exact arithmetic; near the
         // boundary rounding can still leave the cone, so confirm by Cholesky and
         // shorten the step by 0.8 until the new iterate factors.
-        let (mut ap, mut ad) = (ap, ad);
-        let mut new_x = Vec::with_capacity(nb);
-        let mut new_s = Vec::with_capacity(nb);
-        for b in 0..nb {
-            new_x.push(&it.x[b] + &corr.dx[b] * ap);
-            new_s.push(&it.s[b] + &corr.ds[b] * ad);
-        }
-        // The confirming factorisations are the next iteration's.
-        let mut fx = Vec::new();
-        let mut fs = Vec::new();
-        for _ in 0..30 {
-            fx = new_x
-                .iter()
-                .map_while(|x| x.llt(Side::Lower).ok())
-                .collect();
-            if fx.len() == nb {
-                break;
-            }
-            ap *= 0.8;
-            for ((nx, x), d) in new_x.iter_mut().zip(&it.x).zip(&corr.dx) {
-                *nx = x + d * ap;
-            }
-        }
-        for _ in 0..30 {
-            fs = new_s
-                .iter()
-                .map_while(|s| s.llt(Side::Lower).ok())
-                .collect();
-            if fs.len() == nb {
-                break;
-            }
-            ad *= 0.8;
-            for ((ns, sb), d) in new_s.iter_mut().zip(&it.s).zip(&corr.ds) {
-                *ns = sb + d * ad;
-            }
-        }
+        let (new_x, ap, fx) = confirm_in_cone(&it.x, &corr.dx, ap, |_| None);
+        let (new_s, ad, fs) =
+            confirm_in_cone(&it.s, &corr.ds, ad, |b| data.psd[b].partition.as_ref());
         it.x = new_x;
         it.s = new_s;
+        // The confirming factorisations are the next iteration's.
         if fx.len() == nb && fs.len() == nb {
             factors = Some((fx, fs));
         }

@@ -28,8 +28,11 @@
 //! - M. Fazlyab, A. Robey, H. Hassani, M. Morari, G. Pappas, *Efficient and accurate
 //!   estimation of Lipschitz constants for deep neural networks*, NeurIPS 2019.
 
+mod block_tridiagonal;
 mod data;
+mod factor;
 pub(crate) mod ipm;
+mod panels;
 pub(crate) mod schur;
 mod settings;
 
@@ -118,6 +121,42 @@ impl LowRankIpmBackend {
         self.initial_y = Some(y0);
         self
     }
+
+    /// The structure this backend would exploit in each PSD block of `problem`
+    /// (blocks of size ≥ 2, in the problem's order).
+    pub fn structure(&self, problem: &LmiProblem) -> Result<Vec<BlockStructure>> {
+        problem.validate()?;
+        let data = IpmData::new(
+            problem,
+            (self.settings.block_tridiagonal, self.settings.dense_panels),
+        );
+        Ok(data.psd.iter().map(BlockStructure::of).collect())
+    }
+}
+
+/// What the interior point exploits in one PSD block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockStructure {
+    /// Index of the block in the problem.
+    pub block: usize,
+    /// Its size.
+    pub dim: usize,
+    /// Diagonal blocks of the block-tridiagonal slack factor (`None`: dense Cholesky).
+    pub tridiagonal_blocks: Option<usize>,
+    /// Dense factor panels of the Schur complement (`None`: sparse factor or dense
+    /// column routes).
+    pub panels: Option<usize>,
+}
+
+impl BlockStructure {
+    fn of(b: &data::PsdBlock) -> BlockStructure {
+        BlockStructure {
+            block: b.original,
+            dim: b.dim,
+            tridiagonal_blocks: b.partition.as_ref().map(|p| p.len()),
+            panels: b.panels.as_ref().map(|p| p.len()),
+        }
+    }
 }
 
 impl LmiBackend for LowRankIpmBackend {
@@ -144,8 +183,29 @@ impl LmiBackend for LowRankIpmBackend {
                 });
             }
         }
-        let data = IpmData::new(problem);
+        let data = IpmData::new(
+            problem,
+            (self.settings.block_tridiagonal, self.settings.dense_panels),
+        );
         let verbose = self.settings.verbose;
+        if verbose {
+            for b in data.psd.iter().map(BlockStructure::of) {
+                eprintln!(
+                    "block {} ({}×{}): slack factor {}, Schur complement {}",
+                    b.block,
+                    b.dim,
+                    b.dim,
+                    b.tridiagonal_blocks
+                        .map_or("dense".to_string(), |k| format!(
+                            "block tridiagonal ({k} blocks)"
+                        )),
+                    b.panels
+                        .map_or("by sparse factors".to_string(), |k| format!(
+                            "by {k} dense panels"
+                        )),
+                );
+            }
+        }
         let observer = self.observer.clone();
         let mut log = |r: &IterationRecord| {
             if verbose {

@@ -25,6 +25,11 @@ pub(crate) fn schur_complement(
     let m = data.m;
     let mut out = Mat::<f64>::zeros(m, m);
     for ((block, xb), sb) in data.psd.iter().zip(x).zip(s_inv) {
+        if let Some(panels) = &block.panels {
+            let vars: Vec<usize> = block.terms.iter().map(|(v, _)| *v).collect();
+            panels.add_schur(&vars, xb, sb, &mut out);
+            continue;
+        }
         let n = block.dim;
         let mut p = vec![0.0; n];
         let mut q = vec![0.0; n];
@@ -114,19 +119,57 @@ mod tests {
     use quadra_core::faer::linalg::solvers::DenseSolveCore;
     use quadra_core::faer::Side;
 
-    /// `M_ij = tr(Fᵢ X Fⱼ S⁻¹)` from dense products, against the factor and dense
-    /// routes, with all three coefficient kinds and an LP row (`proofs/lmi_ipm_schur.md`).
+    fn spd(n: usize, rng: &mut quadra_core::ChaCha20Rng) -> Mat<f64> {
+        let g = quadra_core::gaussian_matrix(n, n, rng);
+        &g * g.transpose() + Mat::<f64>::identity(n, n)
+    }
+
+    /// Checks `M_ij = tr(Fᵢ X Fⱼ S⁻¹)` (plus `x/s` on the sign rows of nonnegative
+    /// variables) for a one-block problem at random `X, S`, with `xl = 2, sl = 0.5`.
+    fn check_against_dense_traces(p: &LmiProblem, data: &IpmData, seed: u64) {
+        let n = p.blocks[0].dim;
+        let mut rng = quadra_core::seeded_rng(seed);
+        let x = spd(n, &mut rng);
+        let s = spd(n, &mut rng);
+        let s_inv = s.llt(Side::Lower).unwrap().inverse();
+        let nl = data.lp.rows.len();
+        let (xl, sl) = (vec![2.0; nl], vec![0.5; nl]);
+        let m = schur_complement(
+            data,
+            std::slice::from_ref(&x),
+            std::slice::from_ref(&s_inv),
+            &xl,
+            &sl,
+        );
+        let f: Vec<Mat<f64>> = p.blocks[0]
+            .terms
+            .iter()
+            .map(|(_, c)| c.to_dense(n))
+            .collect();
+        let k = f.len();
+        for i in 0..k {
+            for j in 0..k {
+                let prod = &f[i] * &x * &f[j] * &s_inv;
+                let mut want: f64 = (0..n).map(|k| prod[(k, k)]).sum();
+                if i == j && p.domains[i] == VarDomain::Nonneg {
+                    want += 2.0 / 0.5;
+                }
+                let tol = 1e-10 * (1.0 + want.abs());
+                assert!(
+                    (m[(i, j)] - want).abs() < tol,
+                    "M[{i},{j}] = {} vs {want}",
+                    m[(i, j)]
+                );
+            }
+        }
+    }
+
+    /// The factor and dense routes, with all three coefficient kinds and an LP row
+    /// (`proofs/lmi_ipm_schur.md`).
     #[test]
     fn schur_complement_matches_dense_traces() {
         let n = 6;
         let mut rng = quadra_core::seeded_rng(3);
-        let spd = |rng: &mut quadra_core::ChaCha20Rng| {
-            let g = quadra_core::gaussian_matrix(n, n, rng);
-            &g * g.transpose() + Mat::<f64>::identity(n, n)
-        };
-        let x = spd(&mut rng);
-        let s = spd(&mut rng);
-        let s_inv = s.llt(Side::Lower).unwrap().inverse();
         let dense = quadra_core::goe(n, &mut rng);
         let mut p = LmiProblem::new(4, VarDomain::Free);
         p.domains[3] = VarDomain::Nonneg;
@@ -148,34 +191,56 @@ mod tests {
         b.terms.push((2, CoefMatrix::Dense(dense)));
         b.terms.push((3, CoefMatrix::Sparse(vec![(5, 5, 1.0)])));
         p.blocks.push(b);
-        let data = IpmData::new(&p);
-        let (xl, sl) = (vec![2.0], vec![0.5]);
-        let m = schur_complement(
-            &data,
-            std::slice::from_ref(&x),
-            std::slice::from_ref(&s_inv),
-            &xl,
-            &sl,
-        );
-        let f: Vec<Mat<f64>> = p.blocks[0]
-            .terms
-            .iter()
-            .map(|(_, c)| c.to_dense(n))
-            .collect();
-        for i in 0..4 {
-            for j in 0..4 {
-                let prod = &f[i] * &x * &f[j] * &s_inv;
-                let mut want: f64 = (0..n).map(|k| prod[(k, k)]).sum();
-                if i == 3 && j == 3 {
-                    want += 2.0 / 0.5; // the sign row y₃ ≥ 0: x/s
-                }
-                let tol = 1e-10 * (1.0 + want.abs());
-                assert!(
-                    (m[(i, j)] - want).abs() < tol,
-                    "M[{i},{j}] = {} vs {want}",
-                    m[(i, j)]
-                );
+        let data = IpmData::new(&p, (true, true));
+        assert!(data.psd[0].panels.is_none(), "a dense term forbids panels");
+        check_against_dense_traces(&p, &data, 4);
+    }
+
+    /// The panel route (`panels.rs`) on a chain of rank-two terms like LipSDP's
+    /// (each spans its incoming layer and one own coordinate), sparse entries, and a
+    /// nonnegative variable; the sparse factor route on the same problem agrees.
+    #[test]
+    fn panel_route_matches_dense_traces() {
+        let (layers, width) = (4, 5);
+        let n = width * (layers + 1);
+        let mut rng = quadra_core::seeded_rng(11);
+        let mut p = LmiProblem::new(1 + layers * width, VarDomain::Nonneg);
+        p.domains[0] = VarDomain::Free;
+        let mut b = LmiBlock::new(n);
+        b.terms.push((
+            0,
+            CoefMatrix::LowRank((0..width).map(|i| (1.0, SparseVector::unit(i))).collect()),
+        ));
+        let mut var = 1;
+        for l in 0..layers {
+            let w = quadra_core::gaussian_matrix(width, width, &mut rng);
+            for r in 0..width {
+                let own = (l + 1) * width + r;
+                let mut a: Vec<(usize, f64)> =
+                    (0..width).map(|c| (l * width + c, w[(r, c)])).collect();
+                a.push((own, 0.7));
+                let mut e: Vec<(usize, f64)> = (0..width)
+                    .map(|c| (l * width + c, 0.3 * w[(r, c)]))
+                    .collect();
+                e.push((own, -1.1));
+                let term = if r % 3 == 2 {
+                    CoefMatrix::Sparse(vec![(own, own, -2.0), (l * width, own, 0.4)])
+                } else {
+                    CoefMatrix::LowRank(vec![
+                        (1.3, SparseVector::from_pairs(a)),
+                        (-0.6, SparseVector::from_pairs(e)),
+                    ])
+                };
+                b.terms.push((var, term));
+                var += 1;
             }
         }
+        p.blocks.push(b);
+        let with_panels = IpmData::new(&p, (true, true));
+        assert!(with_panels.psd[0].panels.is_some(), "panels expected");
+        check_against_dense_traces(&p, &with_panels, 12);
+        let sparse_route = IpmData::new(&p, (true, false));
+        assert!(sparse_route.psd[0].panels.is_none());
+        check_against_dense_traces(&p, &sparse_route, 12);
     }
 }

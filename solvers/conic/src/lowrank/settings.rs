@@ -11,6 +11,8 @@
 //! | `step_fraction` | 0.98 | fraction of the step to the cone boundary | (0, 1) |
 //! | `time_limit` | none | wall-clock limit in seconds | > 0 |
 //! | `verbose` | false | print one line per iteration to stderr | |
+//! | `block_tridiagonal` | true | factor the slack through its block-tridiagonal sparsity pattern when that is cheaper than a dense Cholesky (multi-layer LipSDP) | |
+//! | `dense_panels` | true | form the Schur complement from dense panels of factors when they are full enough | |
 //!
 //! The default gap and residual tolerances are 1e-9 so that two independent solvers
 //! stopping at their tolerances agree to 1e-7 relative on well-posed programs; a
@@ -38,6 +40,10 @@ pub struct LowRankSettings {
     pub time_limit: Option<f64>,
     /// One line per iteration on stderr.
     pub verbose: bool,
+    /// Exploit a block-tridiagonal slack pattern (`block_tridiagonal.rs`).
+    pub block_tridiagonal: bool,
+    /// Schur complement through dense factor panels (`panels.rs`).
+    pub dense_panels: bool,
 }
 
 impl Default for LowRankSettings {
@@ -51,6 +57,8 @@ impl Default for LowRankSettings {
             step_fraction: 0.98,
             time_limit: None,
             verbose: false,
+            block_tridiagonal: true,
+            dense_panels: true,
         }
     }
 }
@@ -153,6 +161,18 @@ impl LowRankSettingsBuilder {
     /// Per-iteration log on stderr (default off).
     pub fn verbose(mut self, v: bool) -> Self {
         self.s.verbose = v;
+        self
+    }
+    /// Factor the slack through a block-tridiagonal pattern when cheaper (default
+    /// true; false forces dense factors, for cross-checks).
+    pub fn block_tridiagonal(mut self, v: bool) -> Self {
+        self.s.block_tridiagonal = v;
+        self
+    }
+    /// Schur complement through dense factor panels when full enough (default true;
+    /// false forces the sparse factor route, for cross-checks).
+    pub fn dense_panels(mut self, v: bool) -> Self {
+        self.s.dense_panels = v;
         self
     }
     /// Validates and returns the settings.

@@ -1,0 +1,121 @@
+//! Cholesky factors of the iterates `X` and `S`, dense or block tridiagonal, behind
+//! the few operations the interior point needs: triangular solves (step lengths),
+//! `S⁻¹` and products with it.
+
+use quadra_core::faer::linalg::matmul::matmul;
+use quadra_core::faer::linalg::solvers::{DenseSolveCore, Llt};
+use quadra_core::faer::linalg::triangular_solve::{
+    solve_lower_triangular_in_place, solve_upper_triangular_in_place,
+};
+use quadra_core::faer::{Accum, MatMut, Par, Side};
+use quadra_core::Mat;
+
+use super::block_tridiagonal::{
+    mul_dense_by_banded, symmetrise, BlockPartition, BlockTridiagonalCholesky,
+};
+
+/// `LLᵀ = A` for a symmetric positive definite iterate.
+#[derive(Debug, Clone)]
+pub(crate) enum CholeskyFactor {
+    /// A dense factor (and the `Llt` for the inverse).
+    Dense(Llt<f64>),
+    /// A block-bidiagonal factor of a block-tridiagonal matrix.
+    BlockTridiagonal(BlockTridiagonalCholesky),
+}
+
+impl CholeskyFactor {
+    /// Factors `a`, through `partition` when one is given; `None` when `a` is not
+    /// numerically positive definite.
+    pub(crate) fn factor(a: &Mat<f64>, partition: Option<&BlockPartition>) -> Option<Self> {
+        match partition {
+            Some(p) => BlockTridiagonalCholesky::factor(a, p).map(CholeskyFactor::BlockTridiagonal),
+            None => a.llt(Side::Lower).ok().map(CholeskyFactor::Dense),
+        }
+    }
+
+    /// Dimension.
+    pub(crate) fn dim(&self) -> usize {
+        match self {
+            CholeskyFactor::Dense(f) => f.L().nrows(),
+            CholeskyFactor::BlockTridiagonal(f) => f.partition().dim(),
+        }
+    }
+
+    /// The block-tridiagonal partition the factor runs on (`None` when dense).
+    pub(crate) fn partition(&self) -> Option<&BlockPartition> {
+        match self {
+            CholeskyFactor::Dense(_) => None,
+            CholeskyFactor::BlockTridiagonal(f) => Some(f.partition()),
+        }
+    }
+
+    /// `B ← L⁻¹B`.
+    pub(crate) fn solve_lower_in_place(&self, b: MatMut<'_, f64>) {
+        match self {
+            CholeskyFactor::Dense(f) => solve_lower_triangular_in_place(f.L(), b, Par::Seq),
+            CholeskyFactor::BlockTridiagonal(f) => f.solve_lower_in_place(b),
+        }
+    }
+
+    /// `B ← L⁻ᵀB`.
+    pub(crate) fn solve_upper_in_place(&self, b: MatMut<'_, f64>) {
+        match self {
+            CholeskyFactor::Dense(f) => {
+                solve_upper_triangular_in_place(f.L().transpose(), b, Par::Seq)
+            }
+            CholeskyFactor::BlockTridiagonal(f) => f.solve_upper_in_place(b),
+        }
+    }
+
+    /// `A⁻¹`, symmetrised.
+    pub(crate) fn inverse(&self) -> Mat<f64> {
+        match self {
+            CholeskyFactor::Dense(f) => {
+                let mut inv = f.inverse();
+                symmetrise(&mut inv);
+                inv
+            }
+            CholeskyFactor::BlockTridiagonal(f) => f.inverse(),
+        }
+    }
+
+    /// `B A⁻¹`, given `A⁻¹` (used by the dense factor: one product; the block factor
+    /// solves `A Zᵀ = Bᵀ` instead, which costs per block row).
+    pub(crate) fn right_solve(&self, b: &Mat<f64>, inverse: &Mat<f64>) -> Mat<f64> {
+        match self {
+            CholeskyFactor::Dense(_) => mul(b, inverse),
+            CholeskyFactor::BlockTridiagonal(f) => {
+                let mut t = b.transpose().to_owned();
+                f.solve_in_place(t.as_mut());
+                t.transpose().to_owned()
+            }
+        }
+    }
+
+    /// `B D` for a `D` supported on this factor's pattern (all of it when dense).
+    pub(crate) fn mul_on_pattern(&self, b: &Mat<f64>, d: &Mat<f64>) -> Mat<f64> {
+        match self {
+            CholeskyFactor::Dense(_) => mul(b, d),
+            CholeskyFactor::BlockTridiagonal(f) => mul_dense_by_banded(b, d, f.partition()),
+        }
+    }
+}
+
+/// Dense product `AB` (threads shared by faer).
+pub(crate) fn mul(a: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    let par = if a.nrows() >= 128 {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    };
+    matmul(
+        out.as_mut(),
+        Accum::Replace,
+        a.as_ref(),
+        b.as_ref(),
+        1.0,
+        par,
+    );
+    out
+}
