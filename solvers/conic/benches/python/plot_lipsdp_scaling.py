@@ -30,8 +30,8 @@ def main(src, dst):
             width.append(point)
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for series, label, marker in [
-        (depth, "depth series (width 64, 2–64 layers)", "o"),
-        (width, "width series (10 layers, width 32–256)", "s"),
+        (depth, "depth series (width 64)", "o"),
+        (width, "width series (10 hidden layers)", "s"),
     ]:
         series.sort()
         ax.loglog([p[0] for p in series], [p[1] for p in series], marker=marker, label=label)
