@@ -179,8 +179,7 @@ fn factor_schur(mut mat: Mat<f64>) -> Option<quadra_core::faer::linalg::solvers:
         .max(1e-300);
     let mut delta = 0.0;
     for _ in 0..8 {
-        let r = mat.llt(Side::Lower);
-        if let Ok(f) = r {
+        if let Ok(f) = mat.llt(Side::Lower) {
             return Some(f);
         }
         let next = if delta == 0.0 {
