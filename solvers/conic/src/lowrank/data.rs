@@ -252,6 +252,11 @@ pub(crate) struct PsdBlock {
 }
 
 impl PsdBlock {
+    /// The variable of each term, in term order.
+    pub(crate) fn vars(&self) -> Vec<usize> {
+        self.terms.iter().map(|(v, _)| *v).collect()
+    }
+
     /// `reach[j]`: the largest row `i ≥ j` where `F₀` or some `Fᵢ` is nonzero in
     /// column `j` — the aggregate sparsity pattern, which the slack `S = F₀ + Σ yᵢFᵢ`
     /// and every dual direction stay in.
@@ -424,9 +429,14 @@ impl IpmData {
                 } else {
                     Mat::zeros(b.dim, b.dim)
                 };
-                for (i, f) in &b.terms {
-                    if y[*i] != 0.0 {
-                        f.add_to(y[*i], &mut s);
+                match &b.panels {
+                    Some(panels) => panels.add_combination(&b.vars(), y, &mut s),
+                    None => {
+                        for (i, f) in &b.terms {
+                            if y[*i] != 0.0 {
+                                f.add_to(y[*i], &mut s);
+                            }
+                        }
                     }
                 }
                 s
@@ -445,20 +455,36 @@ impl IpmData {
         (mats, lp)
     }
 
-    /// The adjoint `A(T)ᵢ = Σ_b ⟨F_bi, T_b⟩ + Σ_r g_ri t_r`.
-    pub(crate) fn adjoint(&self, t: &[Mat<f64>], tl: &[f64]) -> Vec<f64> {
+    /// The PSD part of the adjoint `A(T)ᵢ = Σ_b ⟨F_bi, T_b⟩ + Σ_r g_ri t_r`
+    /// (the scalar cones' part is [`add_adjoint_lp`](Self::add_adjoint_lp)).
+    pub(crate) fn adjoint_psd(&self, t: &[Mat<f64>]) -> Vec<f64> {
         let mut out = vec![0.0; self.m];
-        for (b, tb) in self.psd.iter().zip(t) {
-            for (i, f) in &b.terms {
-                out[*i] += f.inner(tb);
+        for (b, tb) in t.iter().enumerate() {
+            self.add_adjoint_block(b, tb, &mut out);
+        }
+        out
+    }
+
+    /// `out_i += ⟨F_bi, T⟩` for one PSD block `b` (any square `T`).
+    pub(crate) fn add_adjoint_block(&self, b: usize, t: &Mat<f64>, out: &mut [f64]) {
+        let block = &self.psd[b];
+        match &block.panels {
+            Some(panels) => panels.add_quadratic_forms(&block.vars(), t, out),
+            None => {
+                for (i, f) in &block.terms {
+                    out[*i] += f.inner(t);
+                }
             }
         }
+    }
+
+    /// `out_i += Σ_r g_ri t_r` (the scalar cones' part of the adjoint).
+    pub(crate) fn add_adjoint_lp(&self, tl: &[f64], out: &mut [f64]) {
         for (row, x) in self.lp.rows.iter().zip(tl) {
             for &(i, a) in row {
                 out[i] += a * x;
             }
         }
-        out
     }
 
     /// `⟨F₀, X⟩` over all cones.

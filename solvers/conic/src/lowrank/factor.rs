@@ -85,9 +85,10 @@ impl CholeskyFactor {
         match self {
             CholeskyFactor::Dense(_) => mul(b, inverse),
             CholeskyFactor::BlockTridiagonal(f) => {
-                let mut t = b.transpose().to_owned();
-                f.solve_in_place(t.as_mut());
-                t.transpose().to_owned()
+                // (B S⁻¹)ᵀ = S⁻¹Bᵀ: solve on the transposed view of a copy of B.
+                let mut z = b.clone();
+                f.solve_in_place(z.as_mut().transpose_mut());
+                z
             }
         }
     }

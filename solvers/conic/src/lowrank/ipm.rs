@@ -285,6 +285,49 @@ fn confirm_in_cone<'a>(
     (next, alpha, factors)
 }
 
+/// `ΔX = σμS⁻¹ − X − ½(G + Gᵀ)`: one pass down the columns, then `−½Gᵀ` over
+/// `32 × 32` tiles so that reading `Gᵀ` stays in cache (no temporaries).
+fn primal_direction(sigma_mu: f64, s_inv: &Mat<f64>, x: &Mat<f64>, g: &Mat<f64>) -> Mat<f64> {
+    const TILE: usize = 32;
+    let n = x.nrows();
+    let mut out = Mat::<f64>::zeros(n, n);
+    for j in 0..n {
+        let (si, xj, gj) = (s_inv.col_as_slice(j), x.col_as_slice(j), g.col_as_slice(j));
+        for (((o, s), x), g) in out.col_as_slice_mut(j).iter_mut().zip(si).zip(xj).zip(gj) {
+            *o = sigma_mu * s - x - 0.5 * g;
+        }
+    }
+    for j0 in (0..n).step_by(TILE) {
+        for i0 in (0..n).step_by(TILE) {
+            for j in j0..(j0 + TILE).min(n) {
+                let o = out.col_as_slice_mut(j);
+                for (i, oi) in o.iter_mut().enumerate().take((i0 + TILE).min(n)).skip(i0) {
+                    *oi -= 0.5 * g.col_as_slice(i)[j];
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether replacing `S` by `F(y) = S + r_d` moves the centrality `X^{1/2} S X^{1/2}`
+/// by less than 1 % of `μ`: `‖X^{1/2} r_d X^{1/2}‖₂ ≤ tr(X)‖r_d‖_F ≤ 0.01 μ` per block
+/// (and `x_r |r_r| ≤ 0.01 μ` on the scalar cones).
+fn negligible_dual_residual(it: &Iterate, rd: &[Mat<f64>], rdl: &[f64], n_cone: f64) -> bool {
+    let xs: f64 =
+        it.x.iter()
+            .zip(&it.s)
+            .map(|(x, s)| frob_inner(x.as_ref(), s.as_ref()))
+            .sum::<f64>()
+            + it.xl.iter().zip(&it.sl).map(|(x, s)| x * s).sum::<f64>();
+    let mu = xs / n_cone;
+    let psd = it.x.iter().zip(rd).all(|(x, r)| {
+        let trace: f64 = (0..x.nrows()).map(|i| x[(i, i)]).sum();
+        trace * frob_inner(r.as_ref(), r.as_ref()).sqrt() <= 0.01 * mu
+    });
+    psd && it.xl.iter().zip(rdl).all(|(x, r)| x * r.abs() <= 0.01 * mu)
+}
+
 /// The interior-point loop.
 pub(crate) fn solve(
     data: &IpmData,
@@ -320,9 +363,31 @@ pub(crate) fn solve(
     for iter in 0..=settings.max_iter {
         // Residuals and objectives.
         let (fy, fyl) = data.affine(&it.y, true);
-        let rd: Vec<Mat<f64>> = fy.iter().zip(&it.s).map(|(f, s)| f - s).collect();
-        let rdl: Vec<f64> = fyl.iter().zip(&it.sl).map(|(f, s)| f - s).collect();
-        let ax = data.adjoint(&it.x, &it.xl);
+        let mut rd: Vec<Mat<f64>> = fy.iter().zip(&it.s).map(|(f, s)| f - s).collect();
+        let mut rdl: Vec<f64> = fyl.iter().zip(&it.sl).map(|(f, s)| f - s).collect();
+        // Once the dual residual is negligible against the centrality (it shrinks by
+        // 1 − α every step), take S = F(y) exactly: r_d = 0 from then on and the
+        // direction skips the dense products X r_d and (X r_d)S⁻¹.
+        let dual_feasible = rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0)
+            && rdl.iter().all(|r| *r == 0.0);
+        if !dual_feasible && negligible_dual_residual(&it, &rd, &rdl, n_cone) {
+            let s_factors: Option<Vec<CholeskyFactor>> = fy
+                .iter()
+                .zip(&data.psd)
+                .map(|(f, b)| CholeskyFactor::factor(f, b.partition.as_ref()))
+                .collect();
+            if let (Some(fs), true) = (s_factors, fyl.iter().all(|v| *v > 0.0)) {
+                it.s = fy.clone();
+                it.sl = fyl.clone();
+                rd.iter_mut().for_each(|r| r.fill(0.0));
+                rdl.iter_mut().for_each(|r| *r = 0.0);
+                factors = factors.map(|(fx, _)| (fx, fs));
+            }
+        }
+        let rd_zero = rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0);
+        let a_x = data.adjoint_psd(&it.x);
+        let mut ax = a_x.clone();
+        data.add_adjoint_lp(&it.xl, &mut ax);
         let rp: Vec<f64> = data.c.iter().zip(&ax).map(|(c, a)| c - a).collect();
         let pobj: f64 = data.c.iter().zip(&it.y).map(|(c, y)| c * y).sum();
         let f0x = data.constant_inner(&it.x, &it.xl);
@@ -488,6 +553,7 @@ pub(crate) fn solve(
             lx.push(fx);
         }
         let schur = schur_complement(data, &it.x, &s_inv, &it.xl, &it.sl);
+        let a_sinv = data.adjoint_psd(&s_inv);
         if (0..m).any(|i| !schur[(i, i)].is_finite()) {
             return trouble("non-finite Schur complement");
         }
@@ -508,15 +574,32 @@ pub(crate) fn solve(
                     .map(|b| ls[b].mul_on_pattern(&c.dx[b], &c.ds[b]))
                     .collect()
             });
-            let mut t_rhs = Vec::with_capacity(nb);
+            // h = A(σμS⁻¹ − X − G) − r_p, with A(S⁻¹) and A(X) formed once per
+            // iteration, so only A(G) is new (and nothing when G = 0).
+            let mut h: Vec<f64> = a_sinv
+                .iter()
+                .zip(&a_x)
+                .zip(&rp)
+                .map(|((s, x), r)| sigma_mu * s - x - r)
+                .collect();
             for b in 0..nb {
-                let mut xr = ls[b].mul_on_pattern(&it.x[b], &rd[b]);
-                if let Some(k) = &kmat {
-                    xr += &k[b];
+                let xr = match (rd_zero, &kmat) {
+                    (true, None) => None,
+                    (true, Some(k)) => Some(k[b].clone()),
+                    (false, k) => {
+                        let mut xr = ls[b].mul_on_pattern(&it.x[b], &rd[b]);
+                        if let Some(k) = k {
+                            xr += &k[b];
+                        }
+                        Some(xr)
+                    }
+                };
+                if let Some(xr) = xr {
+                    let g = ls[b].right_solve(&xr, &s_inv[b]);
+                    let mut ag = vec![0.0; m];
+                    data.add_adjoint_block(b, &g, &mut ag);
+                    h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
                 }
-                let g = ls[b].right_solve(&xr, &s_inv[b]);
-                let t = &s_inv[b] * sigma_mu - &it.x[b] - &g;
-                t_rhs.push(t);
             }
             let tl_rhs: Vec<f64> = (0..it.xl.len())
                 .map(|r| {
@@ -524,12 +607,7 @@ pub(crate) fn solve(
                     sigma_mu / it.sl[r] - it.xl[r] - (it.xl[r] * rdl[r] + k) / it.sl[r]
                 })
                 .collect();
-            let h: Vec<f64> = data
-                .adjoint(&t_rhs, &tl_rhs)
-                .iter()
-                .zip(&rp)
-                .map(|(a, r)| a - r)
-                .collect();
+            data.add_adjoint_lp(&tl_rhs, &mut h);
             let hm = Mat::<f64>::from_fn(m, 1, |i, _| h[i]);
             let dym = mfac.solve(hm.as_ref());
             let dy: Vec<f64> = (0..m).map(|i| dym[(i, 0)]).collect();
@@ -543,14 +621,7 @@ pub(crate) fn solve(
                     xd += &k[b];
                 }
                 let g = ls[b].right_solve(&xd, &s_inv[b]);
-                let mut d = &s_inv[b] * sigma_mu - &it.x[b];
-                let n = d.nrows();
-                for j in 0..n {
-                    for i in 0..n {
-                        d[(i, j)] -= 0.5 * (g[(i, j)] + g[(j, i)]);
-                    }
-                }
-                dx.push(d);
+                dx.push(primal_direction(sigma_mu, &s_inv[b], &it.x[b], &g));
             }
             let dxl: Vec<f64> = (0..it.xl.len())
                 .map(|r| {
@@ -582,9 +653,17 @@ pub(crate) fn solve(
         let (ap, ad) = (ap_max.min(1.0), ad_max.min(1.0));
         let mut xs_aff = 0.0;
         for b in 0..nb {
-            let xa = &it.x[b] + &pred.dx[b] * ap;
-            let sa = &it.s[b] + &pred.ds[b] * ad;
-            xs_aff += frob_inner(xa.as_ref(), sa.as_ref());
+            // ⟨X + a ΔX, S + d ΔS⟩ without forming either sum.
+            let (x, dx, s, ds) = (
+                it.x[b].as_ref(),
+                pred.dx[b].as_ref(),
+                it.s[b].as_ref(),
+                pred.ds[b].as_ref(),
+            );
+            xs_aff += frob_inner(x, s)
+                + ad * frob_inner(x, ds)
+                + ap * frob_inner(dx, s)
+                + ap * ad * frob_inner(dx, ds);
         }
         for r in 0..it.xl.len() {
             xs_aff += (it.xl[r] + ap * pred.dxl[r]) * (it.sl[r] + ad * pred.dsl[r]);

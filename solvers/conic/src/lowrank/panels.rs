@@ -28,6 +28,15 @@ const FILL: f64 = 2.5;
 /// ... or while it stays below this many entries.
 const SMALL_PANEL: usize = 4096;
 
+/// Threads for a product with `rows` output rows.
+fn par_for(rows: usize) -> Par {
+    if rows >= 256 {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    }
+}
+
 /// One panel: factors `first..first + w.ncols()` on rows `lo..lo + w.nrows()`.
 #[derive(Debug, Clone)]
 struct Panel {
@@ -128,6 +137,68 @@ impl FactorPanels {
         z
     }
 
+    /// `out += Σ_k y_{var(t(k))} s_k w_k w_kᵀ`, one GEMM `W_g diag(·) W_gᵀ` per panel (the
+    /// block's part of `Σᵢ yᵢ Fᵢ`).
+    pub(crate) fn add_combination(&self, vars: &[usize], y: &[f64], out: &mut Mat<f64>) {
+        for p in &self.panels {
+            let (len, cg) = (p.w.nrows(), p.w.ncols());
+            let coef: Vec<f64> = (0..cg)
+                .map(|c| {
+                    let (t, s) = self.owner[p.first + c];
+                    s * y[vars[t]]
+                })
+                .collect();
+            if coef.iter().all(|c| *c == 0.0) {
+                continue;
+            }
+            let scaled = Mat::<f64>::from_fn(len, cg, |i, c| p.w[(i, c)] * coef[c]);
+            matmul(
+                out.as_mut().submatrix_mut(p.lo, p.lo, len, len),
+                Accum::Add,
+                scaled.as_ref(),
+                p.w.transpose(),
+                1.0,
+                par_for(len),
+            );
+        }
+    }
+
+    /// `out[var(t(k))] += s_k w_kᵀ T w_k` for any square `T` (the block's part of the
+    /// adjoint `⟨Fᵢ, T⟩`), one GEMM `T_gg W_g` per panel, panels in parallel.
+    pub(crate) fn add_quadratic_forms(&self, vars: &[usize], t: &Mat<f64>, out: &mut [f64]) {
+        let forms: Vec<Vec<f64>> = self
+            .panels
+            .par_iter()
+            .map(|p| {
+                let (len, cg) = (p.w.nrows(), p.w.ncols());
+                let mut z = Mat::<f64>::zeros(len, cg);
+                matmul(
+                    z.as_mut(),
+                    Accum::Replace,
+                    t.as_ref().submatrix(p.lo, p.lo, len, len),
+                    p.w.as_ref(),
+                    1.0,
+                    Par::Seq,
+                );
+                (0..cg)
+                    .map(|c| {
+                        p.w.col_as_slice(c)
+                            .iter()
+                            .zip(z.col_as_slice(c))
+                            .map(|(a, b)| a * b)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        for (p, f) in self.panels.iter().zip(forms) {
+            for (c, v) in f.into_iter().enumerate() {
+                let (t, s) = self.owner[p.first + c];
+                out[vars[t]] += s * v;
+            }
+        }
+    }
+
     /// Adds `Σ s_k s_l (WᵀXW)_kl (WᵀS⁻¹W)_kl` into `out[var(t(k)), var(t(l))]`.
     pub(crate) fn add_schur(
         &self,
@@ -139,16 +210,21 @@ impl FactorPanels {
         let zx = self.times(x);
         let zs = self.times(s_inv);
         let nterms = vars.len();
-        // Column panel g: C[t, l] = Σ_{k: t(k) = t} s_k P_kl Q_kl for the factors l of g.
+        // Column panel g: C[t, l] = Σ_{k: t(k) = t} ω_hg s_k P_kl Q_kl for the factors l of
+        // g, over the panels h ≤ g only, with ω = 1 below the diagonal and ½ on it. `M` is
+        // then C + Cᵀ: the pairs with h > g are the transposes of those with h < g, and
+        // the diagonal panel's pairs form a symmetric set.
         let strips: Vec<Mat<f64>> = self
             .panels
             .par_iter()
-            .map(|g| {
+            .enumerate()
+            .map(|(gi, g)| {
                 let cg = g.w.ncols();
                 let mut c = Mat::<f64>::zeros(nterms, cg);
                 let mut ph = Mat::<f64>::zeros(0, 0);
                 let mut qh = Mat::<f64>::zeros(0, 0);
-                for h in &self.panels {
+                for (hi, h) in self.panels[..=gi].iter().enumerate() {
+                    let weight = if hi == gi { 0.5 } else { 1.0 };
                     let (lh, ch) = (h.w.nrows(), h.w.ncols());
                     ph.resize_with(ch, cg, |_, _| 0.0);
                     qh.resize_with(ch, cg, |_, _| 0.0);
@@ -167,7 +243,7 @@ impl FactorPanels {
                         let cc = c.col_as_slice_mut(l);
                         for (k, (p, q)) in pc.iter().zip(qc).enumerate() {
                             let (t, s) = self.owner[h.first + k];
-                            cc[t] += s * p * q;
+                            cc[t] += weight * s * p * q;
                         }
                     }
                 }
@@ -180,6 +256,7 @@ impl FactorPanels {
                 let vj = vars[tl];
                 for (t, v) in c.col_as_slice(l).iter().enumerate() {
                     out[(vars[t], vj)] += sl * v;
+                    out[(vj, vars[t])] += sl * v;
                 }
             }
         }

@@ -26,8 +26,7 @@ pub(crate) fn schur_complement(
     let mut out = Mat::<f64>::zeros(m, m);
     for ((block, xb), sb) in data.psd.iter().zip(x).zip(s_inv) {
         if let Some(panels) = &block.panels {
-            let vars: Vec<usize> = block.terms.iter().map(|(v, _)| *v).collect();
-            panels.add_schur(&vars, xb, sb, &mut out);
+            panels.add_schur(&block.vars(), xb, sb, &mut out);
             continue;
         }
         let n = block.dim;
@@ -201,6 +200,51 @@ mod tests {
     /// nonnegative variable; the sparse factor route on the same problem agrees.
     #[test]
     fn panel_route_matches_dense_traces() {
+        let p = panel_chain();
+        let with_panels = IpmData::new(&p, (true, true));
+        assert!(with_panels.psd[0].panels.is_some(), "panels expected");
+        check_against_dense_traces(&p, &with_panels, 12);
+        let sparse_route = IpmData::new(&p, (true, false));
+        assert!(sparse_route.psd[0].panels.is_none());
+        check_against_dense_traces(&p, &sparse_route, 12);
+    }
+
+    /// `Σ yᵢFᵢ` and `⟨Fᵢ, T⟩` through the panels' GEMMs equal the term-by-term sums
+    /// (for a non-symmetric `T`, as the direction's right-hand side is).
+    #[test]
+    fn panel_affine_and_adjoint_match_term_sums() {
+        let p = panel_chain();
+        let panels = IpmData::new(&p, (true, true));
+        let plain = IpmData::new(&p, (true, false));
+        let n = p.blocks[0].dim;
+        let mut rng = quadra_core::seeded_rng(13);
+        let y: Vec<f64> = (0..p.num_vars()).map(|i| (i as f64 * 0.37).sin()).collect();
+        let t = quadra_core::gaussian_matrix(n, n, &mut rng);
+        let (a, _) = panels.affine(&y, true);
+        let (b, _) = plain.affine(&y, true);
+        for j in 0..n {
+            for i in 0..n {
+                assert!((a[0][(i, j)] - b[0][(i, j)]).abs() < 1e-12, "({i},{j})");
+            }
+        }
+        let nl = plain.lp.rows.len();
+        let adjoint = |d: &IpmData| {
+            let mut g = d.adjoint_psd(std::slice::from_ref(&t));
+            d.add_adjoint_lp(&vec![0.5; nl], &mut g);
+            g
+        };
+        let (ga, gb) = (adjoint(&panels), adjoint(&plain));
+        for (k, (u, v)) in ga.iter().zip(&gb).enumerate() {
+            assert!(
+                (u - v).abs() < 1e-12 * (1.0 + v.abs()),
+                "adjoint {k}: {u} vs {v}"
+            );
+        }
+    }
+
+    /// A chain of rank-two terms like LipSDP's (each spans its incoming layer and one
+    /// own coordinate), sparse entries, and a nonnegative variable.
+    fn panel_chain() -> LmiProblem {
         let (layers, width) = (4, 5);
         let n = width * (layers + 1);
         let mut rng = quadra_core::seeded_rng(11);
@@ -236,11 +280,6 @@ mod tests {
             }
         }
         p.blocks.push(b);
-        let with_panels = IpmData::new(&p, (true, true));
-        assert!(with_panels.psd[0].panels.is_some(), "panels expected");
-        check_against_dense_traces(&p, &with_panels, 12);
-        let sparse_route = IpmData::new(&p, (true, false));
-        assert!(sparse_route.psd[0].panels.is_none());
-        check_against_dense_traces(&p, &sparse_route, 12);
+        p
     }
 }
