@@ -17,6 +17,10 @@
 //! ```
 //! with `K = 0, σ = 0` for the predictor and `K = ΔX_p ΔS_p`, `σ = (μ_aff/μ)^e` for
 //! Mehrotra's corrector (Mehrotra 1992; Todd–Toh–Tütüncü 1998 for the SDP version).
+//! `A(σμS⁻¹ − X − G)` is assembled as `σμA(S⁻¹) − A(X) − A(G)` with the first two formed
+//! once per iteration. Once `r_d` is negligible against the centrality
+//! ([`negligible_dual_residual`]) the iterate takes `S = F(y)` exactly, so `r_d = 0` and
+//! the products `X r_d` and `(X r_d)S⁻¹` drop out of both directions.
 
 use std::time::Instant;
 

@@ -14,7 +14,9 @@
 //! (`X[:, lo..lo+len]·W_g`, `W_hᵀ·Z[lo_h.., g]`) instead of gathers over sparse vectors;
 //! the flops are those of the sparse route times the panels' fill (≥ 40 %), at GEMM
 //! speed. Panels are processed in parallel (rayon), each producing the columns of `M`
-//! that its factors own.
+//! that its factors own from the panels at or before it (`M` is symmetric, so the other
+//! half is the transpose). The same panels give `Σ yᵢFᵢ = Σ_g W_g diag(s∘y) W_gᵀ` and the
+//! adjoint `⟨Fᵢ, T⟩ = Σ_{t(k)=i} s_k (W_gᵀ T W_g)_kk` as GEMMs.
 
 use quadra_core::faer::linalg::matmul::matmul;
 use quadra_core::faer::{Accum, Par};
