@@ -117,7 +117,7 @@ pub fn certify(prog: &LipProgram, y_solver: &[f64]) -> Result<Certified> {
         )));
     }
     // Clamp sign-restricted multipliers into their domain (solvers return −1e-12).
-    let mut y: Vec<f64> = y_solver
+    let y: Vec<f64> = y_solver
         .iter()
         .zip(&p.domains)
         .map(|(&a, d)| {
@@ -128,6 +128,30 @@ pub fn certify(prog: &LipProgram, y_solver: &[f64]) -> Result<Certified> {
             }
         })
         .collect();
+    // The multipliers as given, then scaled up slightly: F_hh(λτ) = λF_hh(τ) + (λ−1)CᵀC_hh
+    // on the hidden block (the constant is −CᵀC), so λ > 1 lifts a hidden block that
+    // the multipliers leave singular (ECLipsE-Fast's point is exactly singular there) at
+    // a relative cost of about λ − 1 in the bound.
+    let mut last_err = None;
+    for lambda in MULTIPLIER_SCALES {
+        let mut scaled = y.clone();
+        scaled[prog.objective_vars..]
+            .iter_mut()
+            .for_each(|a| *a *= lambda);
+        match certify_clamped(prog, scaled) {
+            Ok(c) => return Ok(c),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.expect("at least one scale"))
+}
+
+/// Scales tried on the multipliers (not the objective variables), smallest first.
+const MULTIPLIER_SCALES: [f64; 3] = [1.0, 1.0 + 1e-8, 1.0 + 1e-5];
+
+/// [`certify`] for multipliers already inside their sign domains.
+fn certify_clamped(prog: &LipProgram, mut y: Vec<f64>) -> Result<Certified> {
+    let p = &prog.problem;
     let nobj = prog.objective_vars;
     let n0 = prog.input_dim;
     let block = &p.blocks[0];

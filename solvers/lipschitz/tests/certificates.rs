@@ -238,3 +238,26 @@ fn deep_relu_chain_certifies_through_per_layer_rebalancing() {
         .fold(0.0f64, |m, a| m.max(*a));
     assert!((0.25..=4.0).contains(&big), "largest multiplier {big}");
 }
+
+/// ECLipsE-Fast's closed-form point leaves the last hidden block exactly singular; the
+/// certificate lifts it by scaling the multipliers by `1 + 1e-8` (or `1 + 1e-5`), which
+/// `F_hh(λτ) = λF_hh(τ) + (λ−1)CᵀC_hh` makes strictly positive. A deep chain certifies,
+/// verifies, and stays between LipSDP-Layer and the naive product.
+#[test]
+fn eclipse_fast_certifies_on_a_deep_chain() {
+    let mut dims = vec![16usize; 21];
+    dims.push(3);
+    let net = random_net(&dims, Activation::Relu, 33);
+    let e = bound(&net, &OutputSelection::All, Method::EclipseFast, Norm::L2).unwrap();
+    let proven = verify_certificate(&net, &e.certificate).unwrap();
+    assert!((proven - e.value).abs() <= 1e-12 * e.value);
+    let layer = bound(&net, &OutputSelection::All, Method::LipsdpLayer, Norm::L2).unwrap();
+    let naive = bound(&net, &OutputSelection::All, Method::Naive, Norm::L2).unwrap();
+    assert!(
+        layer.value <= e.value * (1.0 + 1e-5),
+        "{} > {}",
+        layer.value,
+        e.value
+    );
+    assert!(e.value <= naive.value, "{} > {}", e.value, naive.value);
+}
