@@ -314,17 +314,20 @@ fn primal_direction(sigma_mu: f64, s_inv: &Mat<f64>, x: &Mat<f64>, g: &Mat<f64>)
     out
 }
 
+/// `⟨X, S⟩` over all cones.
+fn complementarity(it: &Iterate) -> f64 {
+    it.x.iter()
+        .zip(&it.s)
+        .map(|(x, s)| frob_inner(x.as_ref(), s.as_ref()))
+        .sum::<f64>()
+        + it.xl.iter().zip(&it.sl).map(|(x, s)| x * s).sum::<f64>()
+}
+
 /// Whether replacing `S` by `F(y) = S + r_d` moves the centrality `X^{1/2} S X^{1/2}`
 /// by less than 1 % of `μ`: `‖X^{1/2} r_d X^{1/2}‖₂ ≤ tr(X)‖r_d‖_F ≤ 0.01 μ` per block
 /// (and `x_r |r_r| ≤ 0.01 μ` on the scalar cones).
 fn negligible_dual_residual(it: &Iterate, rd: &[Mat<f64>], rdl: &[f64], n_cone: f64) -> bool {
-    let xs: f64 =
-        it.x.iter()
-            .zip(&it.s)
-            .map(|(x, s)| frob_inner(x.as_ref(), s.as_ref()))
-            .sum::<f64>()
-            + it.xl.iter().zip(&it.sl).map(|(x, s)| x * s).sum::<f64>();
-    let mu = xs / n_cone;
+    let mu = complementarity(it) / n_cone;
     let psd = it.x.iter().zip(rd).all(|(x, r)| {
         let trace: f64 = (0..x.nrows()).map(|i| x[(i, i)]).sum();
         trace * frob_inner(r.as_ref(), r.as_ref()).sqrt() <= 0.01 * mu
@@ -396,12 +399,7 @@ pub(crate) fn solve(
         let pobj: f64 = data.c.iter().zip(&it.y).map(|(c, y)| c * y).sum();
         let f0x = data.constant_inner(&it.x, &it.xl);
         let dobj = -f0x;
-        let xs: f64 =
-            it.x.iter()
-                .zip(&it.s)
-                .map(|(x, s)| frob_inner(x.as_ref(), s.as_ref()))
-                .sum::<f64>()
-                + it.xl.iter().zip(&it.sl).map(|(x, s)| x * s).sum::<f64>();
+        let xs = complementarity(&it);
         let mu = xs / n_cone;
         let scale = 1.0 + pobj.abs() + dobj.abs();
         let gap_rel = (pobj - dobj).abs().max(xs) / scale;
