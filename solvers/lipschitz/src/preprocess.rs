@@ -7,6 +7,11 @@
 //!   powers of two near `‖W_k‖₂`, so the division is exact in floating point and the
 //!   verifier rebuilds the same matrices. Without it an 18-layer MaxMin net spans 10⁴⁰
 //!   between its first and last blocks and solvers report it infeasible.
+//! * **Per-layer rebalancing** ([`Rebalancing`]). Any power of two per signal block is
+//!   also an exact congruence (a change of the layer exponents and of the multipliers'
+//!   units); it brings a deep network's multipliers, which still fall geometrically towards
+//!   the input after normalisation, to order one — before the solve from ECLipsE-Fast's
+//!   layer multipliers, and for the certificate from the solved ones.
 //! * **ℓ2 input reduction.** `f(x)` depends on `x` only through `W₀x`; with
 //!   `W₀ᵀ = QR` (thin QR, `Q` orthonormal columns) `W₀ = RᵀQᵀ` and `x ↦ Qᵀx` maps the
 //!   unit ball onto the unit ball of the range, so the ℓ2 constant of `f` equals that of
