@@ -132,22 +132,23 @@ pub fn certify(prog: &LipProgram, y_solver: &[f64]) -> Result<Certified> {
     // on the hidden block (the constant is −CᵀC), so λ > 1 lifts a hidden block that
     // the multipliers leave singular (ECLipsE-Fast's point is exactly singular there) at
     // a relative cost of about λ − 1 in the bound.
-    let mut last_err = None;
-    for lambda in MULTIPLIER_SCALES {
+    let attempt = |lambda: f64| {
         let mut scaled = y.clone();
         scaled[prog.objective_vars..]
             .iter_mut()
             .for_each(|a| *a *= lambda);
-        match certify_clamped(prog, scaled) {
-            Ok(c) => return Ok(c),
-            Err(e) => last_err = Some(e),
-        }
-    }
-    Err(last_err.expect("at least one scale"))
+        certify_clamped(prog, scaled)
+    };
+    MULTIPLIER_SCALES
+        .iter()
+        .fold(attempt(1.0), |result, &lambda| {
+            result.or_else(|_| attempt(lambda))
+        })
 }
 
-/// Scales tried on the multipliers (not the objective variables), smallest first.
-const MULTIPLIER_SCALES: [f64; 3] = [1.0, 1.0 + 1e-8, 1.0 + 1e-5];
+/// Scales tried on the multipliers (not the objective variables) after the multipliers
+/// as given, smallest first.
+const MULTIPLIER_SCALES: [f64; 2] = [1.0 + 1e-8, 1.0 + 1e-5];
 
 /// [`certify`] for multipliers already inside their sign domains.
 fn certify_clamped(prog: &LipProgram, mut y: Vec<f64>) -> Result<Certified> {
