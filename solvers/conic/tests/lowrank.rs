@@ -5,12 +5,13 @@
 use quadra_conic::lmi::{
     ClarabelLmiBackend, CoefMatrix, LmiBackend, LmiBlock, LmiProblem, SparseVector, VarDomain,
 };
-use quadra_conic::lowrank::{LowRankIpmBackend, LowRankSettings};
+use quadra_conic::lowrank::{Centring, LowRankIpmBackend, LowRankSettings};
 use quadra_conic::problems::{lipsdp_neuron_random, lovasz_theta_cycle_exact};
 use quadra_conic::sdpa::SdpaProblem;
 use quadra_conic::ConicError;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+
+mod common;
 
 /// Agreement required between the two backends (the 1e-7 relative); both stop
 /// at a relative gap of 1e-8 (clarabel) / 1e-9 (ours), so 1e-7 leaves a margin of 10.
@@ -140,12 +141,29 @@ fn random_lipsdp_agrees_with_clarabel() {
 }
 
 fn sdplib(name: &str) -> SdpaProblem {
-    let dir = std::env::var_os("QUADRA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("data/sdplib");
-    let text = std::fs::read_to_string(dir.join(format!("{name}.dat-s"))).unwrap();
-    SdpaProblem::parse(&text).unwrap()
+    common::sdplib_problem(name)
+}
+
+/// The SDPLIB problems whose clarabel solve takes 10–60 s (`tests/sdplib.rs` runs those
+/// only with `--features slow-reproductions`) reach SDPLIB's published optima through
+/// this backend in about a second each.
+macro_rules! sdplib_table_tests {
+    ($($test:ident => $file:literal),* $(,)?) => {
+        $(#[test] fn $test() {
+            let sol = lowrank()
+                .solve(&sdplib($file).to_lmi())
+                .unwrap_or_else(|e| panic!("{}: {e}", $file));
+            common::assert_table_value($file, sol.objective, "lowrank");
+        })*
+    };
+}
+
+sdplib_table_tests! {
+    sdplib_arch0_reaches_the_table_value => "arch0",
+    sdplib_gpp100_reaches_the_table_value => "gpp100",
+    sdplib_ss30_reaches_the_table_value => "ss30",
+    sdplib_theta2_reaches_the_table_value => "theta2",
+    sdplib_truss8_reaches_the_table_value => "truss8",
 }
 
 /// SDPLIB problems that both backends solve in about a second each.
@@ -252,11 +270,38 @@ fn malformed_input_and_settings_are_errors() {
         .build()
         .is_err());
     assert!(LowRankSettings::builder().max_iter(0).build().is_err());
+    assert!(LowRankSettings::builder()
+        .centring(Centring::Fixed(0.5))
+        .build()
+        .is_err());
     let limited = LowRankIpmBackend::new(LowRankSettings::builder().max_iter(2).build().unwrap());
     assert!(matches!(
         limited.solve(&p),
         Err(ConicError::LimitReached { .. })
     ));
+}
+
+/// A fixed centring exponent (the Lipschitz crate's `Fixed(3)`) is a different path to
+/// the same optimum.
+#[test]
+fn fixed_centring_reaches_the_same_optimum() {
+    let p = lipsdp_neuron_random(&[8, 12, 12, 12, 3], 17).unwrap();
+    let adaptive = lowrank().solve(&p).unwrap();
+    let fixed = LowRankIpmBackend::new(
+        LowRankSettings::builder()
+            .centring(Centring::Fixed(3.0))
+            .build()
+            .unwrap(),
+    )
+    .solve(&p)
+    .unwrap();
+    assert!(
+        rel(adaptive.objective, fixed.objective) < AGREE_REL,
+        "adaptive {:.12e}, fixed {:.12e}",
+        adaptive.objective,
+        fixed.objective
+    );
+    assert_ne!(adaptive.iterations, 0);
 }
 
 #[test]

@@ -124,6 +124,43 @@ where
     O: SymmetricOperator + ?Sized,
     R: Rng + ?Sized,
 {
+    lanczos(op, settings, rng, Wanted::Both)
+}
+
+/// As [`lanczos_extremes`], but the tolerance is checked on the smallest Ritz value
+/// only (`β|s_k(θ_min)| ≤ tol·max(|θ_max|, |θ_min|)`): for step lengths to the
+/// boundary of the PSD cone, where only `λ_min` matters and the largest Ritz value
+/// would keep the iteration going. `lambda_max` and `residual_max` are reported as
+/// reached.
+pub fn lanczos_smallest<O, R>(
+    op: &O,
+    settings: &LanczosSettings,
+    rng: &mut R,
+) -> Result<LanczosResult>
+where
+    O: SymmetricOperator + ?Sized,
+    R: Rng + ?Sized,
+{
+    lanczos(op, settings, rng, Wanted::Smallest)
+}
+
+/// Which Ritz residuals the stopping test reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    Both,
+    Smallest,
+}
+
+fn lanczos<O, R>(
+    op: &O,
+    settings: &LanczosSettings,
+    rng: &mut R,
+    wanted: Wanted,
+) -> Result<LanczosResult>
+where
+    O: SymmetricOperator + ?Sized,
+    R: Rng + ?Sized,
+{
     settings.validate()?;
     let n = op.dim();
     if n == 0 {
@@ -171,7 +208,8 @@ where
             let r = ritz_extremes(&alpha, &beta, if invariant { 0.0 } else { b })?;
             last = Some(r);
             let tol = settings.tolerance * r.0.abs().max(r.1.abs()).max(f64::MIN_POSITIVE);
-            if invariant || (r.2 <= tol && r.3 <= tol) || k + 1 == n {
+            let max_done = wanted == Wanted::Smallest || r.2 <= tol;
+            if invariant || (max_done && r.3 <= tol) || k + 1 == n {
                 return Ok(LanczosResult {
                     lambda_max: r.0,
                     lambda_min: r.1,
@@ -263,5 +301,32 @@ mod tests {
         }
         .validate()
         .is_err());
+    }
+
+    #[test]
+    fn smallest_only_stops_once_lambda_min_has_converged() {
+        // An isolated λ_min = −10 converges in a few steps; λ_max sits at the top of a
+        // dense cluster in [1, 2] and needs many more.
+        let n = 400;
+        let a = sym_from_fn(n, |i, j| match (i == j, i) {
+            (false, _) => 0.0,
+            (true, 0) => -10.0,
+            (true, _) => 1.0 + (i as f64 / n as f64).powi(3),
+        });
+        let settings = LanczosSettings {
+            max_iter: 200,
+            tolerance: 1e-6,
+        };
+        let both = lanczos_extremes(&a, &settings, &mut seeded_rng(4)).unwrap();
+        let min = lanczos_smallest(&a, &settings, &mut seeded_rng(4)).unwrap();
+        assert!(min.converged, "{min:?}");
+        assert!((min.lambda_min + 10.0).abs() < 1e-6, "{min:?}");
+        assert!(min.residual_min <= 1e-6 * 10.0, "{min:?}");
+        assert!(
+            min.iterations < both.iterations,
+            "smallest-only {} steps, both {} steps",
+            min.iterations,
+            both.iterations
+        );
     }
 }

@@ -74,7 +74,9 @@ pub use fixed_point::{
     fixed_point, FixedPointMap, FixedPointObserver, FixedPointReport, FixedPointSettings,
     FixedPointSolver, IterationState, NoObserver, ObserverMode, RecordingObserver,
 };
-pub use lanczos::{lanczos_extremes, LanczosResult, LanczosSettings, SymmetricOperator};
+pub use lanczos::{
+    lanczos_extremes, lanczos_smallest, LanczosResult, LanczosSettings, SymmetricOperator,
+};
 pub use quadrature::{
     gauss_legendre, integrate_adaptive, integrate_fixed, AdaptiveSettings, GaussRule, Integral,
 };

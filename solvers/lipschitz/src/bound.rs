@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use quadra_conic::lmi::{ClarabelLmiBackend, LmiBackend};
-use quadra_conic::lowrank::{IterationObserver, LowRankIpmBackend};
+use quadra_conic::lowrank::{Centring, IterationObserver, LowRankIpmBackend, LowRankSettings};
 use quadra_core::rounding::{next_up, up};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,12 @@ use crate::preprocess::{
 use crate::program::build_program;
 use crate::signal_graph::SignalGraph;
 use crate::{LipschitzError, Method, Network, Norm, Result};
+
+/// Mehrotra's centring exponent for LipSDP solves through the low-rank backend: fixed 3
+/// took 10–15 % fewer iterations than the adaptive default on deep and wide nets
+/// (10×256: 28 → 25, 20×64: 34 → 29; `docs/lmi_ipm.md`). A solve that fails with it is
+/// repeated with the default.
+const LIPSDP_CENTRING: Centring = Centring::Fixed(3.0);
 
 /// Which outputs the constant is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -117,6 +123,10 @@ impl SolverChoice {
     ) -> Arc<dyn LmiBackend + Send + Sync> {
         let lowrank = || -> Arc<dyn LmiBackend + Send + Sync> {
             Arc::new(LowRankIpmBackend {
+                settings: LowRankSettings {
+                    centring: LIPSDP_CENTRING,
+                    ..LowRankSettings::default()
+                },
                 observer: observer.cloned(),
                 ..LowRankIpmBackend::default()
             })
@@ -472,7 +482,19 @@ pub fn lipschitz_bound(
             .solver
             .backend(size, settings.lowrank_observer.as_ref());
         clarabel_too_big(backend.name())?;
-        let (sol, backend) = match backend.solve(&problem) {
+        // The low-rank backend runs with LIPSDP_CENTRING; if that gives up, once more
+        // with the default (adaptive) centring before anything else.
+        let first = backend.solve(&problem).or_else(|e| match settings.solver {
+            SolverChoice::Custom(_) => Err(e),
+            _ if backend.name() != "lowrank" => Err(e),
+            _ => LowRankIpmBackend {
+                observer: settings.lowrank_observer.clone(),
+                ..LowRankIpmBackend::default()
+            }
+            .solve(&problem)
+            .map_err(|_| e),
+        });
+        let (sol, backend) = match first {
             Ok(sol) => (sol, backend),
             // Auto: fall back to clarabel when the low-rank backend gives up and clarabel can
             // take the block.

@@ -171,9 +171,18 @@ impl BlockTridiagonalCholesky {
         &self.partition
     }
 
-    /// `B ← L⁻¹B` (`B` has `N` rows).
-    pub(crate) fn solve_lower_in_place(&self, mut b: MatMut<'_, f64>) {
-        let par = par_for(b.ncols());
+    /// `B ← L⁻¹B` (`B` has `N` rows); column chunks run in parallel.
+    pub(crate) fn solve_lower_in_place(&self, b: MatMut<'_, f64>) {
+        for_column_chunks(b, &|_, chunk| self.solve_lower_serial(chunk));
+    }
+
+    /// `B ← L⁻ᵀB`; column chunks run in parallel.
+    pub(crate) fn solve_upper_in_place(&self, b: MatMut<'_, f64>) {
+        for_column_chunks(b, &|_, chunk| self.solve_upper_serial(chunk));
+    }
+
+    /// `B ← L⁻¹B` on one thread: forward substitution block row by block row.
+    fn solve_lower_serial(&self, mut b: MatMut<'_, f64>) {
         for k in 0..self.partition.len() {
             let (st, nk) = self.partition.block(k);
             if k > 0 {
@@ -186,20 +195,19 @@ impl BlockTridiagonalCholesky {
                     self.sub[k - 1].as_ref(),
                     prev.rb(),
                     -1.0,
-                    par,
+                    Par::Seq,
                 );
             }
             solve_lower_triangular_in_place(
                 self.diag[k].as_ref(),
                 b.rb_mut().subrows_mut(st, nk),
-                par,
+                Par::Seq,
             );
         }
     }
 
-    /// `B ← L⁻ᵀB`.
-    pub(crate) fn solve_upper_in_place(&self, mut b: MatMut<'_, f64>) {
-        let par = par_for(b.ncols());
+    /// `B ← L⁻ᵀB` on one thread: back substitution.
+    fn solve_upper_serial(&self, mut b: MatMut<'_, f64>) {
         for k in (0..self.partition.len()).rev() {
             let (st, nk) = self.partition.block(k);
             if k + 1 < self.partition.len() {
@@ -212,21 +220,23 @@ impl BlockTridiagonalCholesky {
                     self.sub[k].transpose(),
                     next.rb(),
                     -1.0,
-                    par,
+                    Par::Seq,
                 );
             }
             solve_upper_triangular_in_place(
                 self.diag[k].transpose(),
                 b.rb_mut().subrows_mut(st, nk),
-                par,
+                Par::Seq,
             );
         }
     }
 
-    /// `B ← S⁻¹B`.
-    pub(crate) fn solve_in_place(&self, mut b: MatMut<'_, f64>) {
-        self.solve_lower_in_place(b.rb_mut());
-        self.solve_upper_in_place(b);
+    /// `B ← S⁻¹B`; column chunks run in parallel.
+    pub(crate) fn solve_in_place(&self, b: MatMut<'_, f64>) {
+        for_column_chunks(b, &|_, mut chunk| {
+            self.solve_lower_serial(chunk.rb_mut());
+            self.solve_upper_serial(chunk);
+        });
     }
 
     /// `S⁻¹` (dense, symmetrised).
@@ -251,14 +261,38 @@ pub(crate) fn symmetrise(a: &mut Mat<f64>) {
     }
 }
 
-/// Threads for a product with `cols` right-hand sides: parallel only when there is
-/// enough work to share.
-fn par_for(cols: usize) -> Par {
-    if cols >= 64 {
-        Par::rayon(0)
-    } else {
-        Par::Seq
+/// Column chunks below this width are not split further: a chunk must carry enough
+/// work to pay for handing it to another thread.
+const MIN_CHUNK_COLS: usize = 32;
+
+/// Runs `f(first column, chunk)` on column chunks of `b` in parallel (rayon), halving
+/// until the chunks are narrower than `2·MIN_CHUNK_COLS` or there is one per thread. The block solves and
+/// products here are sequences of small GEMMs along the rows, which faer's own
+/// threading splits poorly; independent columns split perfectly.
+pub(crate) fn for_column_chunks<F>(b: MatMut<'_, f64>, f: &F)
+where
+    F: Fn(usize, MatMut<'_, f64>) + Sync,
+{
+    split_columns(b, 0, f, rayon::current_num_threads());
+}
+
+/// `f(first, chunk)` over the chunks of `b`, whose first column is `offset`.
+fn split_columns<F>(b: MatMut<'_, f64>, offset: usize, f: &F, pieces: usize)
+where
+    F: Fn(usize, MatMut<'_, f64>) + Sync,
+{
+    let cols = b.ncols();
+    if pieces <= 1 || cols < 2 * MIN_CHUNK_COLS {
+        f(offset, b);
+        return;
     }
+    let mid = cols / 2;
+    let (left, right) = b.split_at_col_mut(mid);
+    let half = pieces.div_ceil(2);
+    rayon::join(
+        || split_columns(left, offset, f, half),
+        || split_columns(right, offset + mid, f, pieces - half),
+    );
 }
 
 /// `A·D` for dense `A` and `D` supported on the block-tridiagonal pattern of
@@ -269,21 +303,45 @@ pub(crate) fn mul_dense_by_banded(
     d: &Mat<f64>,
     partition: &BlockPartition,
 ) -> Mat<f64> {
-    let n = a.nrows();
-    let mut out = Mat::<f64>::zeros(n, d.ncols());
-    for k in 0..partition.len() {
+    let mut out = Mat::<f64>::zeros(a.nrows(), d.ncols());
+    mul_blocks(out.as_mut(), a, d, partition, 0, partition.len());
+    out
+}
+
+/// Column blocks `k0..k1` of `A·D` into `out` (whose first column is block `k0`'s),
+/// halving the block range in parallel.
+fn mul_blocks(
+    out: MatMut<'_, f64>,
+    a: &Mat<f64>,
+    d: &Mat<f64>,
+    partition: &BlockPartition,
+    k0: usize,
+    k1: usize,
+) {
+    if k1 - k0 >= 2 {
+        let mid = (k0 + k1) / 2;
+        let split = partition.block(mid).0 - partition.block(k0).0;
+        let (left, right) = out.split_at_col_mut(split);
+        rayon::join(
+            || mul_blocks(left, a, d, partition, k0, mid),
+            || mul_blocks(right, a, d, partition, mid, k1),
+        );
+        return;
+    }
+    let mut out = out;
+    let first = partition.block(k0).0;
+    for k in k0..k1 {
         let (st, nk) = partition.block(k);
         let (lo, len) = partition.band_rows(k);
         matmul(
-            out.as_mut().subcols_mut(st, nk),
+            out.rb_mut().subcols_mut(st - first, nk),
             Accum::Replace,
             a.as_ref().subcols(lo, len),
             d.as_ref().submatrix(lo, st, len, nk),
             1.0,
-            par_for(n),
+            Par::Seq,
         );
     }
-    out
 }
 
 #[cfg(test)]

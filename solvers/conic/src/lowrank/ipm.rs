@@ -27,11 +27,11 @@ use std::time::Instant;
 use quadra_core::faer::{Par, Side};
 use quadra_core::Mat;
 
-use super::block_tridiagonal::BlockPartition;
+use super::block_tridiagonal::{for_column_chunks, BlockPartition};
 use super::data::{frob_inner, IpmData};
 use super::factor::CholeskyFactor;
 use super::schur::schur_complement;
-use super::settings::LowRankSettings;
+use super::settings::{Centring, LowRankSettings};
 use super::IterationRecord;
 use crate::{ConicError, Result};
 
@@ -135,7 +135,7 @@ fn max_step(l: &CholeskyFactor, d: &Mat<f64>) -> Result<f64> {
             tolerance: 1e-3,
         };
         let mut rng = quadra_core::seeded_rng(0x5EED);
-        let r = quadra_core::lanczos_extremes(&op, &settings, &mut rng)?;
+        let r = quadra_core::lanczos_smallest(&op, &settings, &mut rng)?;
         // Ritz values lie inside the spectrum; subtract the residual to err towards a
         // shorter step.
         r.lambda_min - r.residual_min
@@ -290,27 +290,31 @@ fn confirm_in_cone<'a>(
 }
 
 /// `ΔX = σμS⁻¹ − X − ½(G + Gᵀ)`: one pass down the columns, then `−½Gᵀ` over
-/// `32 × 32` tiles so that reading `Gᵀ` stays in cache (no temporaries).
+/// `32 × 32` tiles so that reading `Gᵀ` stays in cache (no temporaries); column chunks
+/// run in parallel.
 fn primal_direction(sigma_mu: f64, s_inv: &Mat<f64>, x: &Mat<f64>, g: &Mat<f64>) -> Mat<f64> {
     const TILE: usize = 32;
     let n = x.nrows();
     let mut out = Mat::<f64>::zeros(n, n);
-    for j in 0..n {
-        let (si, xj, gj) = (s_inv.col_as_slice(j), x.col_as_slice(j), g.col_as_slice(j));
-        for (((o, s), x), g) in out.col_as_slice_mut(j).iter_mut().zip(si).zip(xj).zip(gj) {
-            *o = sigma_mu * s - x - 0.5 * g;
+    for_column_chunks(out.as_mut(), &|first, mut chunk| {
+        for jj in 0..chunk.ncols() {
+            let j = first + jj;
+            let (si, xj, gj) = (s_inv.col_as_slice(j), x.col_as_slice(j), g.col_as_slice(j));
+            for (i, ((s, x), g)) in si.iter().zip(xj).zip(gj).enumerate() {
+                chunk[(i, jj)] = sigma_mu * s - x - 0.5 * g;
+            }
         }
-    }
-    for j0 in (0..n).step_by(TILE) {
-        for i0 in (0..n).step_by(TILE) {
-            for j in j0..(j0 + TILE).min(n) {
-                let o = out.col_as_slice_mut(j);
-                for (i, oi) in o.iter_mut().enumerate().take((i0 + TILE).min(n)).skip(i0) {
-                    *oi -= 0.5 * g.col_as_slice(i)[j];
+        for j0 in (0..chunk.ncols()).step_by(TILE) {
+            for i0 in (0..n).step_by(TILE) {
+                for jj in j0..(j0 + TILE).min(chunk.ncols()) {
+                    let j = first + jj;
+                    for i in i0..(i0 + TILE).min(n) {
+                        chunk[(i, jj)] -= 0.5 * g.col_as_slice(i)[j];
+                    }
                 }
             }
         }
-    }
+    });
     out
 }
 
@@ -671,10 +675,10 @@ pub(crate) fn solve(
             xs_aff += (it.xl[r] + ap * pred.dxl[r]) * (it.sl[r] + ad * pred.dsl[r]);
         }
         let ratio = (xs_aff / xs).clamp(0.0, 1.0);
-        let expo = if mu > 1e-6 {
-            (3.0 * ap.min(ad).powi(2)).max(1.0)
-        } else {
-            3.0
+        let expo = match settings.centring {
+            Centring::Fixed(e) => e,
+            Centring::Adaptive if mu > 1e-6 => (3.0 * ap.min(ad).powi(2)).max(1.0),
+            Centring::Adaptive => 3.0,
         };
         let sigma = ratio.powf(expo).clamp(0.0, 1.0);
 

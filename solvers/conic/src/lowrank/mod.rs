@@ -41,7 +41,7 @@ use std::time::Instant;
 
 use quadra_core::Mat;
 
-pub use settings::{LowRankSettings, LowRankSettingsBuilder};
+pub use settings::{Centring, LowRankSettings, LowRankSettingsBuilder};
 
 use crate::lmi::{LmiBackend, LmiProblem, LmiSolution};
 use crate::{ConicError, Result};

@@ -146,10 +146,15 @@ mod tests {
             .map(|(_, c)| c.to_dense(n))
             .collect();
         let k = f.len();
+        // tr(Fᵢ X Fⱼ S⁻¹) = Σ_ab (FᵢX)_ab (FⱼS⁻¹)_ba.
+        let fx: Vec<Mat<f64>> = f.iter().map(|fi| fi * &x).collect();
+        let fs: Vec<Mat<f64>> = f.iter().map(|fj| fj * &s_inv).collect();
         for i in 0..k {
             for j in 0..k {
-                let prod = &f[i] * &x * &f[j] * &s_inv;
-                let mut want: f64 = (0..n).map(|k| prod[(k, k)]).sum();
+                let mut want: f64 = (0..n)
+                    .flat_map(|a| (0..n).map(move |b| (a, b)))
+                    .map(|(a, b)| fx[i][(a, b)] * fs[j][(b, a)])
+                    .sum();
                 if i == j && p.domains[i] == VarDomain::Nonneg {
                     want += 2.0 / 0.5;
                 }
@@ -200,22 +205,33 @@ mod tests {
     /// nonnegative variable; the sparse factor route on the same problem agrees.
     #[test]
     fn panel_route_matches_dense_traces() {
-        let p = panel_chain();
-        let with_panels = IpmData::new(&p, (true, true));
-        assert!(with_panels.psd[0].panels.is_some(), "panels expected");
-        check_against_dense_traces(&p, &with_panels, 12);
-        let sparse_route = IpmData::new(&p, (true, false));
-        assert!(sparse_route.psd[0].panels.is_none());
-        check_against_dense_traces(&p, &sparse_route, 12);
+        for p in [panel_chain(), chain(3, 40)] {
+            let with_panels = IpmData::new(&p, (true, true));
+            assert!(with_panels.psd[0].panels.is_some(), "panels expected");
+            check_against_dense_traces(&p, &with_panels, 12);
+            let sparse_route = IpmData::new(&p, (true, false));
+            assert!(sparse_route.psd[0].panels.is_none());
+            check_against_dense_traces(&p, &sparse_route, 12);
+        }
+        // On the wide chain each layer is a panel whose own coordinates are sparse
+        // entries beside the dense incoming rows.
+        let wide = IpmData::new(&chain(3, 40), (true, true));
+        let panels = wide.psd[0].panels.as_ref().expect("panels");
+        assert!(panels.len() >= 3 && panels.sparse_entries() > 0);
     }
 
     /// `Σ yᵢFᵢ` and `⟨Fᵢ, T⟩` through the panels' GEMMs equal the term-by-term sums
     /// (for a non-symmetric `T`, as the direction's right-hand side is).
     #[test]
     fn panel_affine_and_adjoint_match_term_sums() {
-        let p = panel_chain();
-        let panels = IpmData::new(&p, (true, true));
-        let plain = IpmData::new(&p, (true, false));
+        for p in [panel_chain(), chain(3, 40)] {
+            affine_and_adjoint_agree(&p);
+        }
+    }
+
+    fn affine_and_adjoint_agree(p: &LmiProblem) {
+        let panels = IpmData::new(p, (true, true));
+        let plain = IpmData::new(p, (true, false));
         let n = p.blocks[0].dim;
         let mut rng = quadra_core::seeded_rng(13);
         let y: Vec<f64> = (0..p.num_vars()).map(|i| (i as f64 * 0.37).sin()).collect();
@@ -245,7 +261,11 @@ mod tests {
     /// A chain of rank-two terms like LipSDP's (each spans its incoming layer and one
     /// own coordinate), sparse entries, and a nonnegative variable.
     fn panel_chain() -> LmiProblem {
-        let (layers, width) = (4, 5);
+        chain(4, 5)
+    }
+
+    /// [`panel_chain`] with `layers` layers of `width` neurons.
+    fn chain(layers: usize, width: usize) -> LmiProblem {
         let n = width * (layers + 1);
         let mut rng = quadra_core::seeded_rng(11);
         let mut p = LmiProblem::new(1 + layers * width, VarDomain::Nonneg);
@@ -267,6 +287,10 @@ mod tests {
                     .map(|c| (l * width + c, 0.3 * w[(r, c)]))
                     .collect();
                 e.push((own, -1.1));
+                if r % 3 == 1 {
+                    // A repeated index (sparse vectors may have them).
+                    e.push((own, 0.25));
+                }
                 let term = if r % 3 == 2 {
                     CoefMatrix::Sparse(vec![(own, own, -2.0), (l * width, own, 0.4)])
                 } else {
