@@ -28,12 +28,6 @@ fn npy(shape: &[usize], data: &[f64]) -> Vec<u8> {
     b
 }
 
-fn temp_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("quadra-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 fn write_npy(name: &str, shape: &[usize], data: &[f64]) -> String {
     let p = temp_path(name);
     std::fs::write(&p, npy(shape, data)).unwrap();

@@ -23,11 +23,24 @@ pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
 }
 
-/// Writes `contents` to a per-process temporary file and returns its path.
-pub fn temp_file(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("quadra-cli-test-{}", std::process::id()));
+/// A fresh path ending in `name`, in a directory of its own for this call.
+///
+/// Tests in one binary run in parallel threads; a fixed per-process file name shared by
+/// two tests lets one rewrite it while the other's `quadra` reads it.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let call = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir()
+        .join(format!("quadra-cli-test-{}", std::process::id()))
+        .join(call.to_string());
     std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+    dir.join(name)
+}
+
+/// Writes `contents` to a fresh temporary file (see [`temp_path`]) and returns its path.
+pub fn temp_file(name: &str, contents: &str) -> String {
+    let p = temp_path(name);
     std::fs::File::create(&p)
         .unwrap()
         .write_all(contents.as_bytes())
