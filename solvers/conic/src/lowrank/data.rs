@@ -503,8 +503,25 @@ impl IpmData {
     }
 }
 
-/// `⟨A, B⟩ = Σ_ij A_ij B_ij`.
+/// `⟨A, B⟩ = Σ_ij A_ij B_ij`, halving the columns in parallel down to
+/// [`FROB_SERIAL_COLS`] (a fixed split: the sum does not depend on the thread count).
 pub(crate) fn frob_inner(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+    let n = a.ncols();
+    if n < 2 * FROB_SERIAL_COLS {
+        return frob_inner_serial(a, b);
+    }
+    let mid = n / 2;
+    let (left, right) = rayon::join(
+        || frob_inner(a.subcols(0, mid), b.subcols(0, mid)),
+        || frob_inner(a.subcols(mid, n - mid), b.subcols(mid, n - mid)),
+    );
+    left + right
+}
+
+/// Column count below which [`frob_inner`] runs on one thread.
+const FROB_SERIAL_COLS: usize = 128;
+
+fn frob_inner_serial(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
     let mut acc = 0.0;
     for j in 0..a.ncols() {
         let (ca, cb) = (a.col(j), b.col(j));

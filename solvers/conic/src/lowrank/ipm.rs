@@ -363,39 +363,55 @@ pub(crate) fn solve(
     let mut it = initial_iterate(data, warm_y)?;
 
     let gamma = settings.step_fraction;
-    // Best max(gap, residuals) seen and the iteration it was reached (stall detection:
-    // no 10% decrease of it in STALL_ITERS iterations ends the solve).
+    // Best max(gap, residuals) and best infeasibility-certificate residual seen, with
+    // the iteration each was reached (stall detection: no 10% decrease of either in
+    // STALL_ITERS iterations ends the solve). They are tracked apart: an early, transient
+    // small infeasibility ratio must not hide the later progress towards optimality.
     const STALL_ITERS: u32 = 8;
-    let mut best = (f64::INFINITY, 0u32);
+    let mut best_optimality = (f64::INFINITY, 0u32);
+    let mut best_infeasibility = (f64::INFINITY, 0u32);
     let mut last_step = (0.0, 0.0, 0.0);
     // Cholesky factors of (X, S) at the current iterate when the last step computed them.
     type Factors = (Vec<CholeskyFactor>, Vec<CholeskyFactor>);
     let mut factors: Option<Factors> = None;
+    // Whether `S = F(y)` holds by construction (see the residuals below).
+    let mut dual_exact = false;
     for iter in 0..=settings.max_iter {
-        // Residuals and objectives.
-        let (fy, fyl) = data.affine(&it.y, true);
-        let mut rd: Vec<Mat<f64>> = fy.iter().zip(&it.s).map(|(f, s)| f - s).collect();
-        let mut rdl: Vec<f64> = fyl.iter().zip(&it.sl).map(|(f, s)| f - s).collect();
-        // Once the dual residual is negligible against the centrality (it shrinks by
-        // 1 − α every step), take S = F(y) exactly: r_d = 0 from then on and the
-        // direction skips the dense products X r_d and (X r_d)S⁻¹.
-        let dual_feasible = rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0)
-            && rdl.iter().all(|r| *r == 0.0);
-        if !dual_feasible && negligible_dual_residual(&it, &rd, &rdl, n_cone) {
-            let s_factors: Option<Vec<CholeskyFactor>> = fy
-                .iter()
-                .zip(&data.psd)
-                .map(|(f, b)| CholeskyFactor::factor(f, b.partition.as_ref()))
-                .collect();
-            if let (Some(fs), true) = (s_factors, fyl.iter().all(|v| *v > 0.0)) {
-                it.s = fy.clone();
-                it.sl = fyl.clone();
-                rd.iter_mut().for_each(|r| r.fill(0.0));
-                rdl.iter_mut().for_each(|r| *r = 0.0);
-                factors = factors.map(|(fx, _)| (fx, fs));
+        // Residuals and objectives. Once `S = F(y)` has been taken (`dual_exact`), every
+        // step moves `S` and `y` along the same `ΔS = A(Δy)`, so `r_d` stays zero up to
+        // rounding (which the caller's re-check of `F(y)` absorbs) and `F(y)` is not
+        // formed again.
+        let (rd, rdl): (Vec<Mat<f64>>, Vec<f64>) = if dual_exact {
+            let zeros = it.s.iter().map(|s| Mat::zeros(s.nrows(), s.ncols()));
+            (zeros.collect(), vec![0.0; it.sl.len()])
+        } else {
+            let (fy, fyl) = data.affine(&it.y, true);
+            let rd: Vec<Mat<f64>> = fy.iter().zip(&it.s).map(|(f, s)| f - s).collect();
+            let rdl: Vec<f64> = fyl.iter().zip(&it.sl).map(|(f, s)| f - s).collect();
+            // Once the dual residual is negligible against the centrality (it shrinks
+            // by 1 − α every step), take S = F(y) exactly: r_d = 0 from then on and the
+            // direction skips the dense products X r_d and (X r_d)S⁻¹.
+            if negligible_dual_residual(&it, &rd, &rdl, n_cone) {
+                let s_factors: Option<Vec<CholeskyFactor>> = fy
+                    .iter()
+                    .zip(&data.psd)
+                    .map(|(f, b)| CholeskyFactor::factor(f, b.partition.as_ref()))
+                    .collect();
+                if let (Some(fs), true) = (s_factors, fyl.iter().all(|v| *v > 0.0)) {
+                    it.s = fy;
+                    it.sl = fyl;
+                    factors = factors.map(|(fx, _)| (fx, fs));
+                    dual_exact = true;
+                }
             }
-        }
-        let rd_zero = rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0);
+            if dual_exact {
+                let zeros = it.s.iter().map(|s| Mat::zeros(s.nrows(), s.ncols()));
+                (zeros.collect(), vec![0.0; it.sl.len()])
+            } else {
+                (rd, rdl)
+            }
+        };
+        let rd_zero = dual_exact || rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0);
         let a_x = data.adjoint_psd(&it.x);
         let mut ax = a_x.clone();
         data.add_adjoint_lp(&it.xl, &mut ax);
@@ -503,11 +519,15 @@ pub(crate) fn solve(
             && pinf <= settings.tol_reduced
             && dinf <= settings.tol_reduced;
         // Progress towards optimality or towards an infeasibility certificate.
-        let merit = gap_rel.max(pinf).max(dinf).min(infeas_merit);
-        if merit < 0.9 * best.0 {
-            best = (merit, iter);
+        for (best, merit) in [
+            (&mut best_optimality, gap_rel.max(pinf).max(dinf)),
+            (&mut best_infeasibility, infeas_merit),
+        ] {
+            if merit < 0.9 * best.0 {
+                *best = (merit, iter);
+            }
         }
-        let stalled = iter >= best.1 + STALL_ITERS;
+        let stalled = iter >= best_optimality.1.max(best_infeasibility.1) + STALL_ITERS;
         let trouble = |what: &'static str| -> Result<IpmOutcome> {
             Err(ConicError::NumericalTrouble {
                 what,
@@ -643,14 +663,20 @@ pub(crate) fn solve(
                 dsl,
             }
         };
+        // The primal and dual step lengths are independent Lanczos runs: one each.
         let steps = |d: &Direction| -> Result<(f64, f64)> {
-            let mut ap = max_step_lp(&it.xl, &d.dxl);
-            let mut ad = max_step_lp(&it.sl, &d.dsl);
-            for b in 0..nb {
-                ap = ap.min(max_step(&lx[b], &d.dx[b])?);
-                ad = ad.min(max_step(&ls[b], &d.ds[b])?);
-            }
-            Ok((ap, ad))
+            let primal = || {
+                (0..nb).try_fold(max_step_lp(&it.xl, &d.dxl), |a, b| {
+                    Ok::<f64, ConicError>(a.min(max_step(&lx[b], &d.dx[b])?))
+                })
+            };
+            let dual = || {
+                (0..nb).try_fold(max_step_lp(&it.sl, &d.dsl), |a, b| {
+                    Ok::<f64, ConicError>(a.min(max_step(&ls[b], &d.ds[b])?))
+                })
+            };
+            let (ap, ad) = rayon::join(primal, dual);
+            Ok((ap?, ad?))
         };
 
         // Predictor.
@@ -707,9 +733,10 @@ pub(crate) fn solve(
         // The eigenvalue bound on the step is exact in exact arithmetic; near the
         // boundary rounding can still leave the cone, so confirm by Cholesky and
         // shorten the step by 0.8 until the new iterate factors.
-        let (new_x, ap, fx) = confirm_in_cone(&it.x, &corr.dx, ap, |_| None);
-        let (new_s, ad, fs) =
-            confirm_in_cone(&it.s, &corr.ds, ad, |b| data.psd[b].partition.as_ref());
+        let ((new_x, ap, fx), (new_s, ad, fs)) = rayon::join(
+            || confirm_in_cone(&it.x, &corr.dx, ap, |_| None),
+            || confirm_in_cone(&it.s, &corr.ds, ad, |b| data.psd[b].partition.as_ref()),
+        );
         it.x = new_x;
         it.s = new_s;
         // The confirming factorisations are the next iteration's.

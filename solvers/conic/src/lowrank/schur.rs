@@ -218,6 +218,10 @@ mod tests {
         let wide = IpmData::new(&chain(3, 40), (true, true));
         let panels = wide.psd[0].panels.as_ref().expect("panels");
         assert!(panels.len() >= 3 && panels.sparse_entries() > 0);
+        // Factors with proportional dense parts (a neuron's `w` and `0.3·w` where its
+        // own coordinate stays sparse) share one stored part.
+        let (distinct, factors) = panels.distinct_parts();
+        assert!(distinct < factors, "{distinct} distinct parts of {factors}");
     }
 
     /// `Σ yᵢFᵢ` and `⟨Fᵢ, T⟩` through the panels' GEMMs equal the term-by-term sums
