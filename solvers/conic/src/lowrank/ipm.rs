@@ -381,9 +381,12 @@ pub(crate) fn solve(
         // step moves `S` and `y` along the same `ΔS = A(Δy)`, so `r_d` stays zero up to
         // rounding (which the caller's re-check of `F(y)` absorbs) and `F(y)` is not
         // formed again.
-        let (rd, rdl): (Vec<Mat<f64>>, Vec<f64>) = if dual_exact {
+        let zero_residuals = |it: &Iterate| -> (Vec<Mat<f64>>, Vec<f64>) {
             let zeros = it.s.iter().map(|s| Mat::zeros(s.nrows(), s.ncols()));
             (zeros.collect(), vec![0.0; it.sl.len()])
+        };
+        let (rd, rdl) = if dual_exact {
+            zero_residuals(&it)
         } else {
             let (fy, fyl) = data.affine(&it.y, true);
             let rd: Vec<Mat<f64>> = fy.iter().zip(&it.s).map(|(f, s)| f - s).collect();
@@ -405,8 +408,7 @@ pub(crate) fn solve(
                 }
             }
             if dual_exact {
-                let zeros = it.s.iter().map(|s| Mat::zeros(s.nrows(), s.ncols()));
-                (zeros.collect(), vec![0.0; it.sl.len()])
+                zero_residuals(&it)
             } else {
                 (rd, rdl)
             }
@@ -638,7 +640,11 @@ pub(crate) fn solve(
             let dym = mfac.solve(hm.as_ref());
             let dy: Vec<f64> = (0..m).map(|i| dym[(i, 0)]).collect();
             let (ady, adyl) = data.affine(&dy, false);
-            let ds: Vec<Mat<f64>> = rd.iter().zip(ady).map(|(r, a)| r + a).collect();
+            let ds: Vec<Mat<f64>> = if rd_zero {
+                ady
+            } else {
+                rd.iter().zip(ady).map(|(r, a)| r + a).collect()
+            };
             let dsl: Vec<f64> = rdl.iter().zip(adyl).map(|(r, a)| r + a).collect();
             let mut dx = Vec::with_capacity(nb);
             for b in 0..nb {
