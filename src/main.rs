@@ -6,6 +6,11 @@ mod cli;
 
 use clap::Parser;
 
+/// Large LMIs allocate and free `N × N` matrices every iteration: recycle them instead of
+/// mapping and page-faulting them in again (`quadra_core::memory`).
+#[global_allocator]
+static ALLOC: quadra_core::memory::RecyclingAllocator = quadra_core::memory::RecyclingAllocator;
+
 fn main() {
     // Usage errors are bad input (exit 1), not clap's default 2, which our contract reserves
     // for numerical failures; --help and --version still exit 0.

@@ -23,9 +23,12 @@ use crate::rng::standard_normal;
 use faer::{Mat, MatRef, Side};
 use rand::Rng;
 
-/// Convergence is checked every this many Lanczos steps: the check solves
-/// the k×k tridiagonal eigenproblem (O(k³) with a dense solver), so checking
-/// every step would dominate the O(k²n) cost of the iteration for k ≳ n^{1/2}.
+/// Once `k² > n`, convergence is checked every this many Lanczos steps: the check
+/// solves the k×k tridiagonal eigenproblem (O(k³) with a dense solver), so checking
+/// every step would dominate the O(kn) cost of a step (two Gram–Schmidt passes, besides
+/// the operator) for k ≳ n^{1/2}. While `k² ≤ n` every step is checked, so that a large
+/// operator stops as soon as the tolerance is met (LipSDP 40 × 64, `n = 2624`: 955 →
+/// 853 steps for the primal step lengths of one solve).
 const CHECK_EVERY: usize = 5;
 
 /// A symmetric linear operator `y = A x` given only by its action.
@@ -202,9 +205,10 @@ where
             .chain(&beta)
             .fold(0.0f64, |m, x| m.max(x.abs()));
         let invariant = b <= 64.0 * f64::EPSILON * scale.max(f64::MIN_POSITIVE) * (k + 1) as f64;
-        // The k×k tridiagonal eigenproblem costs O(k³): solve it every
-        // CHECK_EVERY steps and at the end only.
-        if invariant || (k + 1) % CHECK_EVERY == 0 || k + 1 == kmax {
+        // The k×k tridiagonal eigenproblem costs O(k³): solve it every step while
+        // k² ≤ n, then every CHECK_EVERY steps, and at the end.
+        let check = (k + 1) * (k + 1) <= n || (k + 1) % CHECK_EVERY == 0;
+        if invariant || check || k + 1 == kmax {
             let r = ritz_extremes(&alpha, &beta, if invariant { 0.0 } else { b })?;
             last = Some(r);
             let tol = settings.tolerance * r.0.abs().max(r.1.abs()).max(f64::MIN_POSITIVE);

@@ -13,6 +13,7 @@
 //! | [`svec`](mod@svec) | `svec`/`smat` with clarabel's √2-scaled upper-triangle convention |
 //! | [`spectral`] | symmetric eigen with rigorous a-posteriori bounds, λ_max/λ_min enclosures, spectral norm |
 //! | [`lanczos`] | Lanczos extreme eigenvalues of matrix-free symmetric operators |
+//! | [`memory`] | a global allocator that recycles large buffers (no page-fault churn) |
 //! | [`factor`] | Cholesky and Bunch–Kaufman `LBLᵀ` with failure reporting and inertia |
 //! | [`verified`] | Rump's verified positive-definiteness test (`λ_min(A) > m` proven in floating point) |
 //! | [`rng`] | seeded ChaCha20, Gaussian, GOE, Wishart, Haar orthogonal |
@@ -55,6 +56,7 @@ pub mod error;
 pub mod factor;
 pub mod fixed_point;
 pub mod lanczos;
+pub mod memory;
 pub mod quadrature;
 pub mod rng;
 pub mod roots;

@@ -83,6 +83,11 @@ impl BlockPartition {
         self.starts.len() - 1
     }
 
+    /// The block holding index `i` (`i < N`).
+    pub(crate) fn block_of(&self, i: usize) -> usize {
+        self.starts.partition_point(|&s| s <= i) - 1
+    }
+
     /// Total dimension `N`.
     pub(crate) fn dim(&self) -> usize {
         *self.starts.last().unwrap_or(&0)
@@ -182,10 +187,16 @@ impl BlockTridiagonalCholesky {
     }
 
     /// `B ← L⁻¹B` on one thread: forward substitution block row by block row.
-    fn solve_lower_serial(&self, mut b: MatMut<'_, f64>) {
-        for k in 0..self.partition.len() {
+    fn solve_lower_serial(&self, b: MatMut<'_, f64>) {
+        self.solve_lower_serial_from(0, b);
+    }
+
+    /// [`Self::solve_lower_serial`] for a `B` whose block rows before `k0` are zero
+    /// (they stay zero, so they are skipped).
+    fn solve_lower_serial_from(&self, k0: usize, mut b: MatMut<'_, f64>) {
+        for k in k0..self.partition.len() {
             let (st, nk) = self.partition.block(k);
-            if k > 0 {
+            if k > k0 {
                 let (st0, n0) = self.partition.block(k - 1);
                 let (prev, cur) = b.rb_mut().subrows_mut(st0, n0 + nk).split_at_row_mut(n0);
                 let mut cur = cur;
@@ -207,8 +218,14 @@ impl BlockTridiagonalCholesky {
     }
 
     /// `B ← L⁻ᵀB` on one thread: back substitution.
-    fn solve_upper_serial(&self, mut b: MatMut<'_, f64>) {
-        for k in (0..self.partition.len()).rev() {
+    fn solve_upper_serial(&self, b: MatMut<'_, f64>) {
+        self.solve_upper_serial_down_to(0, b);
+    }
+
+    /// The block rows `k0..` of `L⁻ᵀB` (they depend only on those rows of `B`, `L⁻ᵀ`
+    /// being upper triangular); the rows before block `k0` are left as they were.
+    fn solve_upper_serial_down_to(&self, k0: usize, mut b: MatMut<'_, f64>) {
+        for k in (k0..self.partition.len()).rev() {
             let (st, nk) = self.partition.block(k);
             if k + 1 < self.partition.len() {
                 let (_, n1) = self.partition.block(k + 1);
@@ -239,24 +256,65 @@ impl BlockTridiagonalCholesky {
         });
     }
 
-    /// `S⁻¹` (dense, symmetrised).
+    /// `S⁻¹ = L⁻ᵀL⁻¹`, dense and exactly symmetric. Only the lower triangle is
+    /// solved for: column `j` of `L⁻¹` is zero above row `j`, and rows `≥ j` of
+    /// `L⁻ᵀ(L⁻¹e_j)` need only rows `≥ j` of `L⁻¹e_j`, so a column chunk starting in
+    /// block `k0` runs both substitutions over blocks `k0..` only (half the flops of
+    /// two full solves); the upper triangle is then mirrored. The chunks are
+    /// `INVERSE_CHUNK` columns wide and run in parallel, so that work stealing evens out
+    /// their unequal lengths.
     pub(crate) fn inverse(&self) -> Mat<f64> {
+        use rayon::prelude::*;
         let n = self.partition.dim();
         let mut out = Mat::<f64>::identity(n, n);
-        self.solve_in_place(out.as_mut());
-        symmetrise(&mut out);
+        out.as_mut()
+            .par_col_chunks_mut(INVERSE_CHUNK)
+            .enumerate()
+            .for_each(|(c, mut chunk)| {
+                let k0 = self.partition.block_of(c * INVERSE_CHUNK);
+                self.solve_lower_serial_from(k0, chunk.rb_mut());
+                self.solve_upper_serial_down_to(k0, chunk);
+            });
+        mirror_lower(&mut out);
         out
     }
 }
 
-/// `(A + Aᵀ)/2` in place.
+/// Column chunk of [`BlockTridiagonalCholesky::inverse`]: wide enough for the block
+/// GEMMs, narrow enough for a few chunks per thread.
+const INVERSE_CHUNK: usize = 128;
+
+/// Copies the strict lower triangle onto the upper one, over `TRANSPOSE_TILE` tiles.
+fn mirror_lower(a: &mut Mat<f64>) {
+    let n = a.nrows();
+    for j0 in (0..n).step_by(TRANSPOSE_TILE) {
+        for i0 in (0..=j0).step_by(TRANSPOSE_TILE) {
+            for j in j0..(j0 + TRANSPOSE_TILE).min(n) {
+                for i in i0..(i0 + TRANSPOSE_TILE).min(j) {
+                    a[(i, j)] = a[(j, i)];
+                }
+            }
+        }
+    }
+}
+
+/// Tile edge for the passes that read a matrix and its transpose together: a
+/// `32 × 32` tile of `f64` and its mirror fit in L1, so the transposed reads hit cache
+/// instead of missing once per entry.
+pub(crate) const TRANSPOSE_TILE: usize = 32;
+
+/// `(A + Aᵀ)/2` in place, over `TRANSPOSE_TILE` tiles.
 pub(crate) fn symmetrise(a: &mut Mat<f64>) {
     let n = a.nrows();
-    for j in 0..n {
-        for i in 0..j {
-            let v = 0.5 * (a[(i, j)] + a[(j, i)]);
-            a[(i, j)] = v;
-            a[(j, i)] = v;
+    for j0 in (0..n).step_by(TRANSPOSE_TILE) {
+        for i0 in (0..=j0).step_by(TRANSPOSE_TILE) {
+            for j in j0..(j0 + TRANSPOSE_TILE).min(n) {
+                for i in i0..(i0 + TRANSPOSE_TILE).min(j) {
+                    let v = 0.5 * (a[(i, j)] + a[(j, i)]);
+                    a[(i, j)] = v;
+                    a[(j, i)] = v;
+                }
+            }
         }
     }
 }
@@ -295,53 +353,32 @@ where
     );
 }
 
-/// `A·D` for dense `A` and `D` supported on the block-tridiagonal pattern of
-/// `partition` (entries of `D` outside it are ignored): column block `K` of the
-/// product reads only row blocks `K−1..=K+1` of `D`.
-pub(crate) fn mul_dense_by_banded(
-    a: &Mat<f64>,
+/// `D·A` for dense `A` and `D` supported on the block-tridiagonal pattern of
+/// `partition` (entries of `D` outside it are ignored): row block `K` of the product
+/// reads only column blocks `K−1..=K+1` of `D` and the matching rows of `A`. Column
+/// chunks of `A` run in parallel (everything stays column-major: no transposed views).
+pub(crate) fn mul_banded_by_dense(
     d: &Mat<f64>,
+    a: &Mat<f64>,
     partition: &BlockPartition,
 ) -> Mat<f64> {
-    let mut out = Mat::<f64>::zeros(a.nrows(), d.ncols());
-    mul_blocks(out.as_mut(), a, d, partition, 0, partition.len());
+    let mut out = Mat::<f64>::zeros(d.nrows(), a.ncols());
+    for_column_chunks(out.as_mut(), &|first, mut chunk| {
+        let cols = chunk.ncols();
+        for k in 0..partition.len() {
+            let (st, nk) = partition.block(k);
+            let (lo, len) = partition.band_rows(k);
+            matmul(
+                chunk.rb_mut().subrows_mut(st, nk),
+                Accum::Replace,
+                d.as_ref().submatrix(st, lo, nk, len),
+                a.as_ref().submatrix(lo, first, len, cols),
+                1.0,
+                Par::Seq,
+            );
+        }
+    });
     out
-}
-
-/// Column blocks `k0..k1` of `A·D` into `out` (whose first column is block `k0`'s),
-/// halving the block range in parallel.
-fn mul_blocks(
-    out: MatMut<'_, f64>,
-    a: &Mat<f64>,
-    d: &Mat<f64>,
-    partition: &BlockPartition,
-    k0: usize,
-    k1: usize,
-) {
-    if k1 - k0 >= 2 {
-        let mid = (k0 + k1) / 2;
-        let split = partition.block(mid).0 - partition.block(k0).0;
-        let (left, right) = out.split_at_col_mut(split);
-        rayon::join(
-            || mul_blocks(left, a, d, partition, k0, mid),
-            || mul_blocks(right, a, d, partition, mid, k1),
-        );
-        return;
-    }
-    let mut out = out;
-    let first = partition.block(k0).0;
-    for k in k0..k1 {
-        let (st, nk) = partition.block(k);
-        let (lo, len) = partition.band_rows(k);
-        matmul(
-            out.rb_mut().subcols_mut(st - first, nk),
-            Accum::Replace,
-            a.as_ref().subcols(lo, len),
-            d.as_ref().submatrix(lo, st, len, nk),
-            1.0,
-            Par::Seq,
-        );
-    }
 }
 
 #[cfg(test)]
@@ -416,10 +453,11 @@ mod tests {
         f.solve_in_place(x.as_mut());
         let want = s.llt(Side::Lower).unwrap().solve(b.as_ref());
         assert!((&x - &want).norm_l2() < 1e-12 * want.norm_l2());
-        // The banded product equals the dense one on the pattern.
-        let a = Mat::<f64>::from_fn(s.nrows(), s.nrows(), |_, _| rng.random_range(-1.0..1.0));
-        let prod = mul_dense_by_banded(&a, &s, &part);
-        let dense = &a * &s;
+        // The banded product equals the dense one on the pattern (150 columns: split
+        // into parallel chunks).
+        let a = Mat::<f64>::from_fn(s.nrows(), 150, |_, _| rng.random_range(-1.0..1.0));
+        let prod = mul_banded_by_dense(&s, &a, &part);
+        let dense = &s * &a;
         assert!((&prod - &dense).norm_l2() < 1e-12 * dense.norm_l2());
     }
 

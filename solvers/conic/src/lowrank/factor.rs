@@ -11,7 +11,7 @@ use quadra_core::faer::{Accum, MatMut, Par, Side};
 use quadra_core::Mat;
 
 use super::block_tridiagonal::{
-    mul_dense_by_banded, symmetrise, BlockPartition, BlockTridiagonalCholesky,
+    mul_banded_by_dense, symmetrise, BlockPartition, BlockTridiagonalCholesky,
 };
 
 /// `LLᵀ = A` for a symmetric positive definite iterate.
@@ -52,7 +52,9 @@ impl CholeskyFactor {
     /// `B ← L⁻¹B`.
     pub(crate) fn solve_lower_in_place(&self, b: MatMut<'_, f64>) {
         match self {
-            CholeskyFactor::Dense(f) => solve_lower_triangular_in_place(f.L(), b, Par::Seq),
+            CholeskyFactor::Dense(f) => {
+                solve_lower_triangular_in_place(f.L(), b, parallel_above(f.L().nrows()))
+            }
             CholeskyFactor::BlockTridiagonal(f) => f.solve_lower_in_place(b),
         }
     }
@@ -61,7 +63,7 @@ impl CholeskyFactor {
     pub(crate) fn solve_upper_in_place(&self, b: MatMut<'_, f64>) {
         match self {
             CholeskyFactor::Dense(f) => {
-                solve_upper_triangular_in_place(f.L().transpose(), b, Par::Seq)
+                solve_upper_triangular_in_place(f.L().transpose(), b, parallel_above(f.L().nrows()))
             }
             CholeskyFactor::BlockTridiagonal(f) => f.solve_upper_in_place(b),
         }
@@ -79,37 +81,44 @@ impl CholeskyFactor {
         }
     }
 
-    /// `B A⁻¹`, given `A⁻¹` (used by the dense factor: one product; the block factor
-    /// solves `A Zᵀ = Bᵀ` instead, which costs per block row).
-    pub(crate) fn right_solve(&self, b: &Mat<f64>, inverse: &Mat<f64>) -> Mat<f64> {
+    /// `B ← A⁻¹B`, given `A⁻¹` (the dense factor multiplies by it; the block factor
+    /// solves with its block-bidiagonal factor, column chunks in parallel, which costs
+    /// per block row).
+    pub(crate) fn left_solve_in_place(&self, b: &mut Mat<f64>, inverse: &Mat<f64>) {
         match self {
-            CholeskyFactor::Dense(_) => mul(b, inverse),
-            CholeskyFactor::BlockTridiagonal(f) => {
-                // (B S⁻¹)ᵀ = S⁻¹Bᵀ: solve on the transposed view of a copy of B.
-                let mut z = b.clone();
-                f.solve_in_place(z.as_mut().transpose_mut());
-                z
-            }
+            CholeskyFactor::Dense(_) => *b = mul(inverse, b),
+            CholeskyFactor::BlockTridiagonal(f) => f.solve_in_place(b.as_mut()),
         }
     }
 
-    /// `B D` for a `D` supported on this factor's pattern (all of it when dense).
-    pub(crate) fn mul_on_pattern(&self, b: &Mat<f64>, d: &Mat<f64>) -> Mat<f64> {
+    /// `D B` for a `D` supported on this factor's pattern (all of it when dense).
+    pub(crate) fn pattern_mul(&self, d: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
         match self {
-            CholeskyFactor::Dense(_) => mul(b, d),
-            CholeskyFactor::BlockTridiagonal(f) => mul_dense_by_banded(b, d, f.partition()),
+            CholeskyFactor::Dense(_) => mul(d, b),
+            CholeskyFactor::BlockTridiagonal(f) => mul_banded_by_dense(d, b, f.partition()),
         }
+    }
+}
+
+/// Dense operations on matrices with fewer rows than this run on one thread (handing
+/// them to rayon costs more than it saves).
+const PARALLEL_MIN_DIM: usize = 128;
+
+/// faer's rayon threads for an `n`-row dense operation from [`PARALLEL_MIN_DIM`] rows
+/// on (the triangular solves of the primal step length's Lanczos are memory-bound and
+/// otherwise leave a core idle), one thread below.
+pub(crate) fn parallel_above(n: usize) -> Par {
+    if n >= PARALLEL_MIN_DIM {
+        Par::rayon(0)
+    } else {
+        Par::Seq
     }
 }
 
 /// Dense product `AB` (threads shared by faer).
 pub(crate) fn mul(a: &Mat<f64>, b: &Mat<f64>) -> Mat<f64> {
     let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
-    let par = if a.nrows() >= 128 {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    };
+    let par = parallel_above(a.nrows());
     matmul(
         out.as_mut(),
         Accum::Replace,

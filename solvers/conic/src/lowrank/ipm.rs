@@ -27,9 +27,9 @@ use std::time::Instant;
 use quadra_core::faer::{Par, Side};
 use quadra_core::Mat;
 
-use super::block_tridiagonal::{for_column_chunks, BlockPartition};
-use super::data::{frob_inner, IpmData};
-use super::factor::CholeskyFactor;
+use super::block_tridiagonal::{for_column_chunks, BlockPartition, TRANSPOSE_TILE};
+use super::data::{frob_inner_banded, IpmData};
+use super::factor::{parallel_above, CholeskyFactor};
 use super::schur::schur_complement;
 use super::settings::{Centring, LowRankSettings};
 use super::IterationRecord;
@@ -104,7 +104,7 @@ fn mul_symmetric_vector(l: &CholeskyFactor, d: &Mat<f64>, t: &Mat<f64>, u: &mut 
             d.as_ref(),
             t.as_ref(),
             1.0,
-            Par::Seq,
+            parallel_above(d.nrows()),
         ),
     }
 }
@@ -269,7 +269,8 @@ fn confirm_in_cone<'a>(
         current
             .iter()
             .zip(direction)
-            .map(|(v, d)| v + d * alpha)
+            .enumerate()
+            .map(|(b, (v, d))| step_to(v, d, alpha, partition(b)))
             .collect()
     };
     let mut next = step(alpha);
@@ -289,11 +290,32 @@ fn confirm_in_cone<'a>(
     (next, alpha, factors)
 }
 
+/// `V + αD` in one pass (column chunks in parallel); with a partition only its band is
+/// formed (the slack and its direction are zero outside it).
+fn step_to(v: &Mat<f64>, d: &Mat<f64>, alpha: f64, partition: Option<&BlockPartition>) -> Mat<f64> {
+    let n = v.nrows();
+    let mut out = Mat::<f64>::zeros(n, v.ncols());
+    for_column_chunks(out.as_mut(), &|first, mut chunk| {
+        for jj in 0..chunk.ncols() {
+            let j = first + jj;
+            let (lo, len) = match partition {
+                Some(p) => p.band_rows(p.block_of(j)),
+                None => (0, n),
+            };
+            let (vj, dj) = (v.col_as_slice(j), d.col_as_slice(j));
+            for i in lo..lo + len {
+                chunk[(i, jj)] = vj[i] + alpha * dj[i];
+            }
+        }
+    });
+    out
+}
+
 /// `ΔX = σμS⁻¹ − X − ½(G + Gᵀ)`: one pass down the columns, then `−½Gᵀ` over
-/// `32 × 32` tiles so that reading `Gᵀ` stays in cache (no temporaries); column chunks
-/// run in parallel.
+/// `TRANSPOSE_TILE` tiles so that reading `Gᵀ` stays in cache (no temporaries); column
+/// chunks run in parallel. (A single pass over row tiles was measured 5–20 % slower.)
 fn primal_direction(sigma_mu: f64, s_inv: &Mat<f64>, x: &Mat<f64>, g: &Mat<f64>) -> Mat<f64> {
-    const TILE: usize = 32;
+    const TILE: usize = TRANSPOSE_TILE;
     let n = x.nrows();
     let mut out = Mat::<f64>::zeros(n, n);
     for_column_chunks(out.as_mut(), &|first, mut chunk| {
@@ -319,10 +341,11 @@ fn primal_direction(sigma_mu: f64, s_inv: &Mat<f64>, x: &Mat<f64>, g: &Mat<f64>)
 }
 
 /// `⟨X, S⟩` over all cones.
-fn complementarity(it: &Iterate) -> f64 {
+fn complementarity(it: &Iterate, data: &IpmData) -> f64 {
     it.x.iter()
         .zip(&it.s)
-        .map(|(x, s)| frob_inner(x.as_ref(), s.as_ref()))
+        .zip(&data.psd)
+        .map(|((x, s), b)| frob_inner_banded(x.as_ref(), s.as_ref(), b.partition.as_ref()))
         .sum::<f64>()
         + it.xl.iter().zip(&it.sl).map(|(x, s)| x * s).sum::<f64>()
 }
@@ -330,11 +353,18 @@ fn complementarity(it: &Iterate) -> f64 {
 /// Whether replacing `S` by `F(y) = S + r_d` moves the centrality `X^{1/2} S X^{1/2}`
 /// by less than 1 % of `μ`: `‖X^{1/2} r_d X^{1/2}‖₂ ≤ tr(X)‖r_d‖_F ≤ 0.01 μ` per block
 /// (and `x_r |r_r| ≤ 0.01 μ` on the scalar cones).
-fn negligible_dual_residual(it: &Iterate, rd: &[Mat<f64>], rdl: &[f64], n_cone: f64) -> bool {
-    let mu = complementarity(it) / n_cone;
-    let psd = it.x.iter().zip(rd).all(|(x, r)| {
+fn negligible_dual_residual(
+    it: &Iterate,
+    data: &IpmData,
+    rd: &[Mat<f64>],
+    rdl: &[f64],
+    n_cone: f64,
+) -> bool {
+    let mu = complementarity(it, data) / n_cone;
+    let psd = it.x.iter().zip(rd).zip(&data.psd).all(|((x, r), b)| {
         let trace: f64 = (0..x.nrows()).map(|i| x[(i, i)]).sum();
-        trace * frob_inner(r.as_ref(), r.as_ref()).sqrt() <= 0.01 * mu
+        let r2 = frob_inner_banded(r.as_ref(), r.as_ref(), b.partition.as_ref());
+        trace * r2.sqrt() <= 0.01 * mu
     });
     psd && it.xl.iter().zip(rdl).all(|(x, r)| x * r.abs() <= 0.01 * mu)
 }
@@ -394,7 +424,7 @@ pub(crate) fn solve(
             // Once the dual residual is negligible against the centrality (it shrinks
             // by 1 − α every step), take S = F(y) exactly: r_d = 0 from then on and the
             // direction skips the dense products X r_d and (X r_d)S⁻¹.
-            if negligible_dual_residual(&it, &rd, &rdl, n_cone) {
+            if negligible_dual_residual(&it, data, &rd, &rdl, n_cone) {
                 let s_factors: Option<Vec<CholeskyFactor>> = fy
                     .iter()
                     .zip(&data.psd)
@@ -413,7 +443,13 @@ pub(crate) fn solve(
                 (rd, rdl)
             }
         };
-        let rd_zero = dual_exact || rd.iter().all(|r| frob_inner(r.as_ref(), r.as_ref()) == 0.0);
+        // ‖r_d‖² per block, over the band (`r_d` lies in the slack's pattern).
+        let rd_sq: Vec<f64> = rd
+            .iter()
+            .zip(&data.psd)
+            .map(|(r, b)| frob_inner_banded(r.as_ref(), r.as_ref(), b.partition.as_ref()))
+            .collect();
+        let rd_zero = dual_exact || rd_sq.iter().all(|r| *r == 0.0);
         let a_x = data.adjoint_psd(&it.x);
         let mut ax = a_x.clone();
         data.add_adjoint_lp(&it.xl, &mut ax);
@@ -421,16 +457,11 @@ pub(crate) fn solve(
         let pobj: f64 = data.c.iter().zip(&it.y).map(|(c, y)| c * y).sum();
         let f0x = data.constant_inner(&it.x, &it.xl);
         let dobj = -f0x;
-        let xs = complementarity(&it);
+        let xs = complementarity(&it, data);
         let mu = xs / n_cone;
         let scale = 1.0 + pobj.abs() + dobj.abs();
         let gap_rel = (pobj - dobj).abs().max(xs) / scale;
-        let rd_norm = (rd
-            .iter()
-            .map(|r| frob_inner(r.as_ref(), r.as_ref()))
-            .sum::<f64>()
-            + rdl.iter().map(|a| a * a).sum::<f64>())
-        .sqrt();
+        let rd_norm = (rd_sq.iter().sum::<f64>() + rdl.iter().map(|a| a * a).sum::<f64>()).sqrt();
         let pinf = norm2(&rp) / (1.0 + norm_c);
         let dinf = rd_norm / (1.0 + norm_f0);
         let record = IterationRecord {
@@ -481,7 +512,7 @@ pub(crate) fn solve(
                 .zip(&rd)
                 .map(|(b, r)| {
                     let d = &b.constant - r;
-                    frob_inner(d.as_ref(), d.as_ref())
+                    frob_inner_banded(d.as_ref(), d.as_ref(), b.partition.as_ref())
                 })
                 .sum::<f64>()
                 + data
@@ -594,12 +625,16 @@ pub(crate) fn solve(
         };
 
         // One direction for given σμ and corrector term K (blockwise; LP entrywise).
+        // Every product is formed transposed, `Gᵀ = S⁻¹(r_d X + Kᵀ)` and
+        // `S⁻¹(ΔS X + Kᵀ)`: banded-times-dense products and solves down the columns,
+        // with no transposed views and no copies. `Gᵀ` serves as well as `G`, since the
+        // direction reads only `G + Gᵀ` and `⟨Fᵢ, G⟩` (`Fᵢ` symmetric).
         let direction = |sigma_mu: f64, corr: Option<&Direction>| -> Direction {
             // G = (X r_d + K) S⁻¹; rhs h = A(σμS⁻¹ − X − G) − r_p.
-            // The corrector's second-order term K = ΔX_p ΔS_p, formed once.
+            // The corrector's second-order term Kᵀ = ΔS_p ΔX_p, formed once.
             let kmat: Option<Vec<Mat<f64>>> = corr.map(|c| {
                 (0..nb)
-                    .map(|b| ls[b].mul_on_pattern(&c.dx[b], &c.ds[b]))
+                    .map(|b| ls[b].pattern_mul(&c.ds[b], &c.dx[b]))
                     .collect()
             });
             // h = A(σμS⁻¹ − X − G) − r_p, with A(S⁻¹) and A(X) formed once per
@@ -615,15 +650,15 @@ pub(crate) fn solve(
                     (true, None) => None,
                     (true, Some(k)) => Some(k[b].clone()),
                     (false, k) => {
-                        let mut xr = ls[b].mul_on_pattern(&it.x[b], &rd[b]);
+                        let mut xr = ls[b].pattern_mul(&rd[b], &it.x[b]);
                         if let Some(k) = k {
                             xr += &k[b];
                         }
                         Some(xr)
                     }
                 };
-                if let Some(xr) = xr {
-                    let g = ls[b].right_solve(&xr, &s_inv[b]);
+                if let Some(mut g) = xr {
+                    ls[b].left_solve_in_place(&mut g, &s_inv[b]);
                     let mut ag = vec![0.0; m];
                     data.add_adjoint_block(b, &g, &mut ag);
                     h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
@@ -648,11 +683,11 @@ pub(crate) fn solve(
             let dsl: Vec<f64> = rdl.iter().zip(adyl).map(|(r, a)| r + a).collect();
             let mut dx = Vec::with_capacity(nb);
             for b in 0..nb {
-                let mut xd = ls[b].mul_on_pattern(&it.x[b], &ds[b]);
+                let mut g = ls[b].pattern_mul(&ds[b], &it.x[b]);
                 if let Some(k) = &kmat {
-                    xd += &k[b];
+                    g += &k[b];
                 }
-                let g = ls[b].right_solve(&xd, &s_inv[b]);
+                ls[b].left_solve_in_place(&mut g, &s_inv[b]);
                 dx.push(primal_direction(sigma_mu, &s_inv[b], &it.x[b], &g));
             }
             let dxl: Vec<f64> = (0..it.xl.len())
@@ -698,10 +733,12 @@ pub(crate) fn solve(
                 it.s[b].as_ref(),
                 pred.ds[b].as_ref(),
             );
-            xs_aff += frob_inner(x, s)
-                + ad * frob_inner(x, ds)
-                + ap * frob_inner(dx, s)
-                + ap * ad * frob_inner(dx, ds);
+            // S and ΔS lie in the slack's pattern: the products read its band only.
+            let part = data.psd[b].partition.as_ref();
+            xs_aff += frob_inner_banded(x, s, part)
+                + ad * frob_inner_banded(x, ds, part)
+                + ap * frob_inner_banded(dx, s, part)
+                + ap * ad * frob_inner_banded(dx, ds, part);
         }
         for r in 0..it.xl.len() {
             xs_aff += (it.xl[r] + ap * pred.dxl[r]) * (it.sl[r] + ad * pred.dsl[r]);

@@ -35,7 +35,7 @@ use quadra_core::faer::{Accum, MatMut, Par};
 use quadra_core::Mat;
 use rayon::prelude::*;
 
-use super::block_tridiagonal::for_column_chunks;
+use super::block_tridiagonal::{for_column_chunks, TRANSPOSE_TILE};
 use super::data::Coef;
 use crate::lmi::SparseVector;
 
@@ -494,13 +494,25 @@ impl FactorPanels {
                 c
             })
             .collect();
+        // C by columns (term t_l of each factor l), then M = C + Cᵀ over tiles, so that
+        // neither pass writes across rows of `out` one entry at a time.
+        let mut cm = Mat::<f64>::zeros(nterms, nterms);
         for (g, c) in self.panels.iter().zip(&strips) {
             for l in 0..g.count() {
                 let (tl, sl) = self.owner[g.first + l];
-                let vj = vars[tl];
-                for (t, v) in c.col_as_slice(l).iter().enumerate() {
-                    out[(vars[t], vj)] += sl * v;
-                    out[(vj, vars[t])] += sl * v;
+                let dst = cm.col_as_slice_mut(tl);
+                for (d, v) in dst.iter_mut().zip(c.col_as_slice(l)) {
+                    *d += sl * v;
+                }
+            }
+        }
+        drop(strips);
+        for j0 in (0..nterms).step_by(TRANSPOSE_TILE) {
+            for i0 in (0..nterms).step_by(TRANSPOSE_TILE) {
+                for j in j0..(j0 + TRANSPOSE_TILE).min(nterms) {
+                    for i in i0..(i0 + TRANSPOSE_TILE).min(nterms) {
+                        out[(vars[i], vars[j])] += cm[(i, j)] + cm[(j, i)];
+                    }
                 }
             }
         }

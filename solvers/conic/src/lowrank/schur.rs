@@ -12,6 +12,7 @@ use quadra_core::faer::linalg::matmul::matmul;
 use quadra_core::faer::{Accum, Par};
 use quadra_core::Mat;
 
+use super::block_tridiagonal::symmetrise;
 use super::data::{ColumnRoute, IpmData};
 
 /// `M` (dense, symmetric, `m × m`) at the iterate `(X, S)` with `S⁻¹` given.
@@ -101,13 +102,7 @@ pub(crate) fn schur_complement(
     }
     // Exact symmetry (the two halves were accumulated in the same order, but the
     // factor and dense routes differ in rounding).
-    for j in 0..m {
-        for i in 0..j {
-            let v = 0.5 * (out[(i, j)] + out[(j, i)]);
-            out[(i, j)] = v;
-            out[(j, i)] = v;
-        }
-    }
+    symmetrise(&mut out);
     out
 }
 
