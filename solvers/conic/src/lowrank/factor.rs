@@ -41,14 +41,6 @@ impl CholeskyFactor {
         }
     }
 
-    /// The block-tridiagonal partition the factor runs on (`None` when dense).
-    pub(crate) fn partition(&self) -> Option<&BlockPartition> {
-        match self {
-            CholeskyFactor::Dense(_) => None,
-            CholeskyFactor::BlockTridiagonal(f) => Some(f.partition()),
-        }
-    }
-
     /// `B ← L⁻¹B`.
     pub(crate) fn solve_lower_in_place(&self, b: MatMut<'_, f64>) {
         match self {

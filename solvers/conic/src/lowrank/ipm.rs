@@ -24,12 +24,12 @@
 
 use std::time::Instant;
 
-use quadra_core::faer::{Par, Side};
+use quadra_core::faer::Side;
 use quadra_core::Mat;
 
 use super::block_tridiagonal::{for_column_chunks, BlockPartition, TRANSPOSE_TILE};
 use super::data::{frob_inner_banded, IpmData};
-use super::factor::{parallel_above, CholeskyFactor};
+use super::factor::CholeskyFactor;
 use super::schur::schur_complement;
 use super::settings::{Centring, LowRankSettings};
 use super::IterationRecord;
@@ -78,37 +78,6 @@ struct ScaledDirection<'a> {
     d: &'a Mat<f64>,
 }
 
-/// `u = D t` for symmetric `D`, through the factor's block-tridiagonal pattern when it
-/// has one (`u_K = D[K−1..=K+1, K]ᵀ t[K−1..=K+1]`).
-fn mul_symmetric_vector(l: &CholeskyFactor, d: &Mat<f64>, t: &Mat<f64>, u: &mut Mat<f64>) {
-    use quadra_core::faer::linalg::matmul::matmul;
-    use quadra_core::faer::Accum;
-    match l.partition() {
-        Some(part) => {
-            for k in 0..part.len() {
-                let (st, nk) = part.block(k);
-                let (lo, len) = part.band_rows(k);
-                matmul(
-                    u.as_mut().subrows_mut(st, nk),
-                    Accum::Replace,
-                    d.as_ref().submatrix(lo, st, len, nk).transpose(),
-                    t.as_ref().subrows(lo, len),
-                    1.0,
-                    Par::Seq,
-                );
-            }
-        }
-        None => matmul(
-            u.as_mut(),
-            Accum::Replace,
-            d.as_ref(),
-            t.as_ref(),
-            1.0,
-            parallel_above(d.nrows()),
-        ),
-    }
-}
-
 impl quadra_core::SymmetricOperator for ScaledDirection<'_> {
     fn dim(&self) -> usize {
         self.l.dim()
@@ -117,8 +86,8 @@ impl quadra_core::SymmetricOperator for ScaledDirection<'_> {
         let n = x.len();
         let mut t = Mat::<f64>::from_fn(n, 1, |i, _| x[i]);
         self.l.solve_upper_in_place(t.as_mut());
-        let mut u = Mat::<f64>::zeros(n, 1);
-        mul_symmetric_vector(self.l, self.d, &t, &mut u);
+        // D t through the factor's pattern (banded, or dense on both threads).
+        let mut u = self.l.pattern_mul(self.d, &t);
         self.l.solve_lower_in_place(u.as_mut());
         y.copy_from_slice(u.col_as_slice(0));
     }
