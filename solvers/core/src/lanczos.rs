@@ -28,7 +28,8 @@ use rand::Rng;
 /// every step would dominate the O(kn) cost of a step (two Gram–Schmidt passes, besides
 /// the operator) for k ≳ n^{1/2}. While `k² ≤ n` every step is checked, so that a large
 /// operator stops as soon as the tolerance is met (LipSDP 40 × 64, `n = 2624`: 955 →
-/// 853 steps for the primal step lengths of one solve).
+/// 853 steps for the primal step lengths of one `quadra lipschitz` solve, counted with a
+/// temporary counter in `lowrank::ipm`).
 const CHECK_EVERY: usize = 5;
 
 /// A symmetric linear operator `y = A x` given only by its action.
