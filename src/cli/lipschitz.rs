@@ -239,8 +239,15 @@ pub fn run_lipschitz(args: LipschitzArgs) -> Result<(), CliError> {
     let progress = Progress::for_stderr();
     let observer: quadra_conic::lowrank::IterationObserver = std::sync::Arc::new(move |it| {
         progress.line(&format!(
-            "  iteration {:>3}  normalised objective {:+.9e}  gap {:.1e}  residuals {:.1e}/{:.1e}",
-            it.iteration, it.primal_objective, it.gap_rel, it.primal_residual, it.dual_residual
+            "  iteration {:>3}  normalised objective {:+.9e}  gap {:.1e}  residuals {:.1e}/{:.1e}  steps {:.2}/{:.2}  {:.1} s",
+            it.iteration,
+            it.primal_objective,
+            it.gap_rel,
+            it.primal_residual,
+            it.dual_residual,
+            it.step_primal,
+            it.step_dual,
+            it.seconds
         ))
     });
     let settings = BoundSettings {

@@ -73,13 +73,26 @@ impl CholeskyFactor {
         }
     }
 
-    /// `B ← A⁻¹B`, given `A⁻¹` (the dense factor multiplies by it; the block factor
-    /// solves with its block-bidiagonal factor, column chunks in parallel, which costs
-    /// per block row).
-    pub(crate) fn left_solve_in_place(&self, b: &mut Mat<f64>, inverse: &Mat<f64>) {
+    /// `A⁻¹(D B + C)` for a `D` supported on this factor's pattern (all of it when
+    /// dense) and an optional `C`, given `A⁻¹`: the dense factor multiplies by it, the
+    /// block factor forms and solves the product panel by panel
+    /// ([`BlockTridiagonalCholesky::solve_banded_product`]).
+    pub(crate) fn solve_pattern_product(
+        &self,
+        d: &Mat<f64>,
+        b: &Mat<f64>,
+        c: Option<&Mat<f64>>,
+        inverse: &Mat<f64>,
+    ) -> Mat<f64> {
         match self {
-            CholeskyFactor::Dense(_) => *b = mul(inverse, b),
-            CholeskyFactor::BlockTridiagonal(f) => f.solve_in_place(b.as_mut()),
+            CholeskyFactor::Dense(_) => {
+                let mut g = mul(d, b);
+                if let Some(c) = c {
+                    g += c;
+                }
+                mul(inverse, &g)
+            }
+            CholeskyFactor::BlockTridiagonal(f) => f.solve_banded_product(d, b, c),
         }
     }
 

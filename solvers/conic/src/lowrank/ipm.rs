@@ -596,14 +596,23 @@ pub(crate) fn solve(
         // One direction for given σμ and corrector term K (blockwise; LP entrywise).
         // Every product is formed transposed, `Gᵀ = S⁻¹(r_d X + Kᵀ)` and
         // `S⁻¹(ΔS X + Kᵀ)`: banded-times-dense products and solves down the columns,
-        // with no transposed views and no copies. `Gᵀ` serves as well as `G`, since the
-        // direction reads only `G + Gᵀ` and `⟨Fᵢ, G⟩` (`Fᵢ` symmetric).
+        // with no transposed views, each panel of columns solved as soon as it is
+        // formed. `Gᵀ` serves as well as `G`, since the direction reads only `G + Gᵀ`
+        // and `⟨Fᵢ, G⟩` (`Fᵢ` symmetric).
         let direction = |sigma_mu: f64, corr: Option<&Direction>| -> Direction {
             // G = (X r_d + K) S⁻¹; rhs h = A(σμS⁻¹ − X − G) − r_p.
-            // The corrector's second-order term Kᵀ = ΔS_p ΔX_p, formed once.
+            // The corrector's second-order term Kᵀ = ΔS_p ΔX_p, formed once. When
+            // r_d = 0 only S⁻¹Kᵀ is ever needed (in G, and in S⁻¹(ΔS X + Kᵀ) below as
+            // S⁻¹(ΔS X) plus it), so it is formed already solved.
             let kmat: Option<Vec<Mat<f64>>> = corr.map(|c| {
                 (0..nb)
-                    .map(|b| ls[b].pattern_mul(&c.ds[b], &c.dx[b]))
+                    .map(|b| {
+                        if rd_zero {
+                            ls[b].solve_pattern_product(&c.ds[b], &c.dx[b], None, &s_inv[b])
+                        } else {
+                            ls[b].pattern_mul(&c.ds[b], &c.dx[b])
+                        }
+                    })
                     .collect()
             });
             // h = A(σμS⁻¹ − X − G) − r_p, with A(S⁻¹) and A(X) formed once per
@@ -615,23 +624,18 @@ pub(crate) fn solve(
                 .map(|((s, x), r)| sigma_mu * s - x - r)
                 .collect();
             for b in 0..nb {
-                let xr = match (rd_zero, &kmat) {
-                    (true, None) => None,
-                    (true, Some(k)) => Some(k[b].clone()),
+                let mut ag = vec![0.0; m];
+                match (rd_zero, &kmat) {
+                    (true, None) => continue,
+                    // G = S⁻¹Kᵀ, formed above.
+                    (true, Some(solved)) => data.add_adjoint_block(b, &solved[b], &mut ag),
                     (false, k) => {
-                        let mut xr = ls[b].pattern_mul(&rd[b], &it.x[b]);
-                        if let Some(k) = k {
-                            xr += &k[b];
-                        }
-                        Some(xr)
+                        let k = k.as_ref().map(|k| &k[b]);
+                        let g = ls[b].solve_pattern_product(&rd[b], &it.x[b], k, &s_inv[b]);
+                        data.add_adjoint_block(b, &g, &mut ag);
                     }
-                };
-                if let Some(mut g) = xr {
-                    ls[b].left_solve_in_place(&mut g, &s_inv[b]);
-                    let mut ag = vec![0.0; m];
-                    data.add_adjoint_block(b, &g, &mut ag);
-                    h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
                 }
+                h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
             }
             let tl_rhs: Vec<f64> = (0..it.xl.len())
                 .map(|r| {
@@ -652,11 +656,14 @@ pub(crate) fn solve(
             let dsl: Vec<f64> = rdl.iter().zip(adyl).map(|(r, a)| r + a).collect();
             let mut dx = Vec::with_capacity(nb);
             for b in 0..nb {
-                let mut g = ls[b].pattern_mul(&ds[b], &it.x[b]);
-                if let Some(k) = &kmat {
-                    g += &k[b];
+                // S⁻¹(ΔS X + Kᵀ): Kᵀ enters before the solve when r_d ≠ 0, and as
+                // S⁻¹Kᵀ, formed solved, when r_d = 0.
+                let k = kmat.as_ref().map(|k| &k[b]);
+                let before = if rd_zero { None } else { k };
+                let mut g = ls[b].solve_pattern_product(&ds[b], &it.x[b], before, &s_inv[b]);
+                if let (true, Some(solved)) = (rd_zero, k) {
+                    g += solved;
                 }
-                ls[b].left_solve_in_place(&mut g, &s_inv[b]);
                 dx.push(primal_direction(sigma_mu, &s_inv[b], &it.x[b], &g));
             }
             let dxl: Vec<f64> = (0..it.xl.len())

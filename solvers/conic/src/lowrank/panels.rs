@@ -31,11 +31,11 @@
 
 use quadra_core::faer::linalg::matmul::matmul;
 use quadra_core::faer::reborrow::ReborrowMut;
-use quadra_core::faer::{Accum, MatMut, Par};
+use quadra_core::faer::{Accum, ColMut, MatMut, Par};
 use quadra_core::Mat;
 use rayon::prelude::*;
 
-use super::block_tridiagonal::{for_column_chunks, TRANSPOSE_TILE};
+use super::block_tridiagonal::for_column_chunks;
 use super::data::Coef;
 use crate::lmi::SparseVector;
 
@@ -447,7 +447,10 @@ impl FactorPanels {
         }
     }
 
-    /// Adds `Σ s_k s_l (WᵀXW)_kl (WᵀS⁻¹W)_kl` into `out[var(t(k)), var(t(l))]`.
+    /// Adds `Σ s_k s_l (WᵀXW)_kl (WᵀS⁻¹W)_kl` into `out[var(t(k)), var(t(l))]`, up to
+    /// symmetrisation: what it adds is `2C` with `C + Cᵀ` the block's part of `M`, so
+    /// the caller symmetrises `out` afterwards ([`super::schur::schur_complement`]
+    /// does).
     ///
     /// With `w_k = a_k d_k + E_k` (scale, distinct dense part, sparse entries) and
     /// `Z = X·D`: `w_kᵀ X w_l = a_k a_l d_kᵀ Z_l + a_k Z_kᵀ E_l + a_l Z_lᵀ E_k +
@@ -494,26 +497,37 @@ impl FactorPanels {
                 c
             })
             .collect();
-        // C by columns (term t_l of each factor l), then M = C + Cᵀ over tiles, so that
-        // neither pass writes across rows of `out` one entry at a time.
-        let mut cm = Mat::<f64>::zeros(nterms, nterms);
-        for (g, c) in self.panels.iter().zip(&strips) {
+        // The block's part of M is C + Cᵀ. This adds 2C, summing each term's columns
+        // from the strips straight into `out`, and leaves the transpose to the
+        // symmetrisation of the whole M that the caller does anyway, so that no pass
+        // reads C across its rows.
+        let mut factor_columns: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); nterms];
+        for (gi, g) in self.panels.iter().enumerate() {
             for l in 0..g.count() {
-                let (tl, sl) = self.owner[g.first + l];
-                let dst = cm.col_as_slice_mut(tl);
-                for (d, v) in dst.iter_mut().zip(c.col_as_slice(l)) {
-                    *d += sl * v;
-                }
+                let (t, s) = self.owner[g.first + l];
+                factor_columns[t].push((gi, l, 2.0 * s));
             }
         }
-        drop(strips);
-        for j0 in (0..nterms).step_by(TRANSPOSE_TILE) {
-            for i0 in (0..nterms).step_by(TRANSPOSE_TILE) {
-                for j in j0..(j0 + TRANSPOSE_TILE).min(nterms) {
-                    for i in i0..(i0 + TRANSPOSE_TILE).min(nterms) {
-                        out[(vars[i], vars[j])] += cm[(i, j)] + cm[(j, i)];
-                    }
+        let add_column = |t: usize, mut dst: ColMut<'_, f64>, row: &dyn Fn(usize) -> usize| {
+            for &(gi, l, s) in &factor_columns[t] {
+                for (i, v) in strips[gi].col_as_slice(l).iter().enumerate() {
+                    dst[row(i)] += s * v;
                 }
+            }
+        };
+        let v0 = vars.first().copied().unwrap_or(0);
+        if vars.iter().enumerate().all(|(i, &v)| v == v0 + i) {
+            // Consecutive variables (LipSDP): the block is a submatrix of M, filled by
+            // column chunks in parallel.
+            let block = out.as_mut().submatrix_mut(v0, v0, nterms, nterms);
+            for_column_chunks(block, &|first, mut chunk| {
+                for jj in 0..chunk.ncols() {
+                    add_column(first + jj, chunk.rb_mut().col_mut(jj), &|i| i);
+                }
+            });
+        } else {
+            for (t, &v) in vars.iter().enumerate() {
+                add_column(t, out.as_mut().col_mut(v), &|i| vars[i]);
             }
         }
     }

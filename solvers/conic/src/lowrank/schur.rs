@@ -101,7 +101,8 @@ pub(crate) fn schur_complement(
         }
     }
     // Exact symmetry (the two halves were accumulated in the same order, but the
-    // factor and dense routes differ in rounding).
+    // factor and dense routes differ in rounding); it also completes the panel
+    // route's part, which is added as 2C for M = C + Cᵀ (`FactorPanels::add_schur`).
     symmetrise(&mut out);
     out
 }
@@ -217,6 +218,54 @@ mod tests {
         // own coordinate stays sparse) share one stored part.
         let (distinct, factors) = panels.distinct_parts();
         assert!(distinct < factors, "{distinct} distinct parts of {factors}");
+    }
+
+    /// The panel route with the block's variables out of order, so that its part of
+    /// `M` is not a submatrix (the scattered fill instead of the parallel one): the
+    /// same Schur complement, permuted.
+    #[test]
+    fn panel_route_with_permuted_variables() {
+        let p = chain(3, 40);
+        let k = p.num_vars();
+        // t ↦ 7t + 3 mod 121 is a bijection (121 = 11²).
+        let perm: Vec<usize> = (0..k).map(|t| (7 * t + 3) % k).collect();
+        let mut q = p.clone();
+        for term in q.blocks[0].terms.iter_mut() {
+            term.0 = perm[term.0];
+        }
+        for (v, d) in p.domains.iter().enumerate() {
+            q.domains[perm[v]] = *d;
+        }
+        let (dp, dq) = (
+            IpmData::new(&p, (true, true)),
+            IpmData::new(&q, (true, true)),
+        );
+        assert!(dp.psd[0].panels.is_some() && dq.psd[0].panels.is_some());
+        let n = p.blocks[0].dim;
+        let mut rng = quadra_core::seeded_rng(21);
+        let x = spd(n, &mut rng);
+        let s_inv = spd(n, &mut rng).llt(Side::Lower).unwrap().inverse();
+        let nl = dp.lp.rows.len();
+        let (xl, sl) = (vec![2.0; nl], vec![0.5; nl]);
+        let schur = |d: &IpmData| {
+            schur_complement(
+                d,
+                std::slice::from_ref(&x),
+                std::slice::from_ref(&s_inv),
+                &xl,
+                &sl,
+            )
+        };
+        let (mp, mq) = (schur(&dp), schur(&dq));
+        for i in 0..k {
+            for j in 0..k {
+                let (a, b) = (mp[(i, j)], mq[(perm[i], perm[j])]);
+                assert!(
+                    (a - b).abs() <= 1e-12 * (1.0 + a.abs()),
+                    "M[{i},{j}] = {a} vs permuted {b}"
+                );
+            }
+        }
     }
 
     /// `Σ yᵢFᵢ` and `⟨Fᵢ, T⟩` through the panels' GEMMs equal the term-by-term sums
