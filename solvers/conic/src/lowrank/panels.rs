@@ -508,13 +508,19 @@ impl FactorPanels {
                 factor_columns[t].push((gi, l, 2.0 * s));
             }
         }
-        let add_column = |t: usize, mut dst: ColMut<'_, f64>, row: &dyn Fn(usize) -> usize| {
-            for &(gi, l, s) in &factor_columns[t] {
+        // Column t of 2C into `dst`, row i of C going to row `row(i)`.
+        fn add_column<R: Fn(usize) -> usize>(
+            sources: &[(usize, usize, f64)],
+            strips: &[Mat<f64>],
+            mut dst: ColMut<'_, f64>,
+            row: R,
+        ) {
+            for &(gi, l, s) in sources {
                 for (i, v) in strips[gi].col_as_slice(l).iter().enumerate() {
                     dst[row(i)] += s * v;
                 }
             }
-        };
+        }
         let v0 = vars.first().copied().unwrap_or(0);
         if vars.iter().enumerate().all(|(i, &v)| v == v0 + i) {
             // Consecutive variables (LipSDP): the block is a submatrix of M, filled by
@@ -522,12 +528,15 @@ impl FactorPanels {
             let block = out.as_mut().submatrix_mut(v0, v0, nterms, nterms);
             for_column_chunks(block, &|first, mut chunk| {
                 for jj in 0..chunk.ncols() {
-                    add_column(first + jj, chunk.rb_mut().col_mut(jj), &|i| i);
+                    let sources = &factor_columns[first + jj];
+                    add_column(sources, &strips, chunk.rb_mut().col_mut(jj), |i| i);
                 }
             });
         } else {
             for (t, &v) in vars.iter().enumerate() {
-                add_column(t, out.as_mut().col_mut(v), &|i| vars[i]);
+                add_column(&factor_columns[t], &strips, out.as_mut().col_mut(v), |i| {
+                    vars[i]
+                });
             }
         }
     }
