@@ -198,6 +198,8 @@ pub(crate) struct FactorPanels {
     panels: Vec<Panel>,
     /// For each factor (panel order): owner term and scale.
     owner: Vec<(usize, f64)>,
+    /// For each term: its factors as `(panel, column within the panel, scale)`.
+    term_factors: Vec<Vec<(usize, usize, f64)>>,
     /// Number of distinct dense parts over all panels.
     distinct: usize,
 }
@@ -255,7 +257,14 @@ impl FactorPanels {
         if area as f64 > 2.0 * FILL * nnz as f64 + SMALL_PANEL as f64 {
             return None;
         }
-        let owner = factors.iter().map(|f| (f.2, f.3)).collect();
+        let owner: Vec<(usize, f64)> = factors.iter().map(|f| (f.2, f.3)).collect();
+        let mut term_factors = vec![Vec::new(); terms.len()];
+        for (gi, p) in panels.iter().enumerate() {
+            for c in 0..p.count() {
+                let (t, s) = owner[p.first + c];
+                term_factors[t].push((gi, c, s));
+            }
+        }
         let mut distinct = 0;
         for p in &mut panels {
             p.dfirst = distinct;
@@ -264,6 +273,7 @@ impl FactorPanels {
         Some(FactorPanels {
             panels,
             owner,
+            term_factors,
             distinct,
         })
     }
@@ -501,23 +511,17 @@ impl FactorPanels {
         // from the strips straight into `out`, and leaves the transpose to the
         // symmetrisation of the whole M that the caller does anyway, so that no pass
         // reads C across its rows.
-        let mut factor_columns: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); nterms];
-        for (gi, g) in self.panels.iter().enumerate() {
-            for l in 0..g.count() {
-                let (t, s) = self.owner[g.first + l];
-                factor_columns[t].push((gi, l, 2.0 * s));
-            }
-        }
-        // Column t of 2C into `dst`, row i of C going to row `row(i)`.
+        // Column t of 2C into `dst` (from the term's factors), row i of C going to row
+        // `row(i)`.
         fn add_column<R: Fn(usize) -> usize>(
-            sources: &[(usize, usize, f64)],
+            factors: &[(usize, usize, f64)],
             strips: &[Mat<f64>],
             mut dst: ColMut<'_, f64>,
             row: R,
         ) {
-            for &(gi, l, s) in sources {
+            for &(gi, l, s) in factors {
                 for (i, v) in strips[gi].col_as_slice(l).iter().enumerate() {
-                    dst[row(i)] += s * v;
+                    dst[row(i)] += 2.0 * s * v;
                 }
             }
         }
@@ -528,15 +532,18 @@ impl FactorPanels {
             let block = out.as_mut().submatrix_mut(v0, v0, nterms, nterms);
             for_column_chunks(block, &|first, mut chunk| {
                 for jj in 0..chunk.ncols() {
-                    let sources = &factor_columns[first + jj];
-                    add_column(sources, &strips, chunk.rb_mut().col_mut(jj), |i| i);
+                    let factors = &self.term_factors[first + jj];
+                    add_column(factors, &strips, chunk.rb_mut().col_mut(jj), |i| i);
                 }
             });
         } else {
             for (t, &v) in vars.iter().enumerate() {
-                add_column(&factor_columns[t], &strips, out.as_mut().col_mut(v), |i| {
-                    vars[i]
-                });
+                add_column(
+                    &self.term_factors[t],
+                    &strips,
+                    out.as_mut().col_mut(v),
+                    |i| vars[i],
+                );
             }
         }
     }
