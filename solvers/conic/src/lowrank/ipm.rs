@@ -623,10 +623,11 @@ pub(crate) fn solve(
                 .zip(&rp)
                 .map(|((s, x), r)| sigma_mu * s - x - r)
                 .collect();
+            // A(G) summed over the blocks, then taken from h once.
+            let mut ag = vec![0.0; m];
             for b in 0..nb {
-                let mut ag = vec![0.0; m];
                 match (rd_zero, &kmat) {
-                    (true, None) => continue,
+                    (true, None) => break,
                     // G = S⁻¹Kᵀ, formed above.
                     (true, Some(solved)) => data.add_adjoint_block(b, &solved[b], &mut ag),
                     (false, k) => {
@@ -635,8 +636,8 @@ pub(crate) fn solve(
                         data.add_adjoint_block(b, &g, &mut ag);
                     }
                 }
-                h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
             }
+            h.iter_mut().zip(&ag).for_each(|(h, a)| *h -= a);
             let tl_rhs: Vec<f64> = (0..it.xl.len())
                 .map(|r| {
                     let k = corr.map_or(0.0, |c| c.dxl[r] * c.dsl[r]);
